@@ -1,1 +1,79 @@
-//! placeholder
+//! Use cases of cxm shared by the CLI and the HTTP server: surveys, ingest, metric queries,
+//! API tokens, demo data and benchmarks. Everything takes an [`App`], which owns the store
+//! and the configuration; nothing here parses HTTP or command lines.
+
+mod config;
+mod demo;
+mod error;
+mod ingest;
+mod metrics;
+mod responses;
+mod surveys;
+mod tokens;
+
+pub use config::{Config, DatabaseConfig, MetricsConfig, ServerConfig};
+
+pub use demo::{DemoGenerator, DemoOptions, DemoSummary};
+pub use error::{AppError, Problem};
+pub use ingest::{IngestFormat, IngestReport, MAX_BATCH};
+pub use metrics::{
+    ComparisonResult, Estimate, MetricQueryInput, MetricRow, MetricsResult, OptionShare, ValueCount,
+};
+pub use responses::ResponseListInput;
+pub use surveys::SurveySummary;
+pub use tokens::{Authenticated, NewToken};
+
+pub use cxm_store::{ResponsePage, Role, Store, StoredResponse};
+
+use cxm_domain::TimeZone;
+
+/// The application: a store and the configuration it runs with.
+#[derive(Debug, Clone)]
+pub struct App {
+    store: Store,
+    config: Config,
+}
+
+impl App {
+    /// Opens the configured database (migrating it) and checks that local days were computed in
+    /// the configured time zone.
+    ///
+    /// # Errors
+    /// [`AppError`] when the database cannot be opened, or holds responses stamped in another
+    /// time zone.
+    pub async fn open(mut config: Config) -> Result<App, AppError> {
+        let store = Store::connect(&config.database.url).await?;
+        config.time_zone = Some(resolve_time_zone(&store, config.time_zone).await?);
+        Ok(App { store, config })
+    }
+
+    /// The store, for callers that need direct access (tests, benchmarks).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+}
+
+/// The zone local days are computed in: the database's own when it has one (a configured zone
+/// must then agree), else the configured zone or UTC, which is then recorded.
+async fn resolve_time_zone(store: &Store, configured: Option<TimeZone>) -> Result<TimeZone, AppError> {
+    match (store.setting("time_zone").await?, configured) {
+        (Some(stored), Some(zone)) if stored != zone.name() => Err(AppError::Conflict(format!(
+            "this database holds local days computed in {stored}, but time_zone is {}; \
+             set time_zone = \"{stored}\" (or leave it unset) or start from a new database",
+            zone.name()
+        ))),
+        (Some(stored), _) => TimeZone::parse(&stored).map_err(|e| {
+            AppError::Conflict(format!("the database's time zone {stored:?} is unknown: {}", e.message))
+        }),
+        (None, configured) => {
+            let zone = configured.unwrap_or_default();
+            store.set_setting("time_zone", zone.name()).await?;
+            Ok(zone)
+        }
+    }
+}

@@ -306,16 +306,13 @@ impl QuestionKind {
     }
 
     fn check(&self) -> Result<(), DomainError> {
-        match self {
-            QuestionKind::Rating { min, max, .. } | QuestionKind::Matrix { min, max, .. } => {
-                if min >= max || max - min > 100 {
-                    return Err(DomainError::new(
-                        "max",
-                        format!("scale {min}..{max} must have min < max and at most 101 points"),
-                    ));
-                }
-            }
-            _ => {}
+        if let QuestionKind::Rating { min, max, .. } | QuestionKind::Matrix { min, max, .. } = self
+            && (min >= max || max.checked_sub(*min).is_none_or(|span| span > 100))
+        {
+            return Err(DomainError::new(
+                "max",
+                format!("scale {min}..{max} must have min < max and at most 101 points"),
+            ));
         }
         match self {
             QuestionKind::SingleChoice { options } | QuestionKind::MultiChoice { options } => {

@@ -1,1 +1,80 @@
-//! placeholder
+//! The HTTP server of cxm: the REST API under `/api/v1` with its OpenAPI document, and the
+//! pages. [`router`] is a plain function that tests call without a socket; [`serve`] takes its
+//! listener and shutdown signal from the caller.
+
+mod api;
+mod auth;
+mod error;
+mod openapi;
+mod web;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use cxm_app::App;
+
+pub use error::ApiError;
+pub use openapi::openapi_json;
+
+/// Shared state of every handler.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    app: Arc<App>,
+}
+
+impl AppState {
+    /// State around an opened application.
+    pub fn new(app: App) -> AppState {
+        AppState { app: Arc::new(app) }
+    }
+}
+
+/// Largest request body: a batch of 10,000 responses with comments fits comfortably.
+const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+
+/// Every route of the server.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(web::home))
+        .route("/api/v1/health", get(api::health))
+        .route("/api/v1/openapi.json", get(api::openapi))
+        .route(
+            "/api/v1/surveys",
+            get(api::surveys::list).post(api::surveys::create),
+        )
+        .route(
+            "/api/v1/surveys/{key}",
+            get(api::surveys::show)
+                .put(api::surveys::update)
+                .delete(api::surveys::delete),
+        )
+        .route(
+            "/api/v1/responses",
+            get(api::responses::list).post(api::responses::ingest),
+        )
+        .route(
+            "/api/v1/metrics",
+            get(api::metrics::query_string).post(api::metrics::query_body),
+        )
+        .fallback(api::not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+/// Serves `app` on `listener` until `shutdown` completes, then finishes in-flight requests.
+///
+/// # Errors
+/// The listener's IO error.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: App,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let router = router(AppState::new(app));
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

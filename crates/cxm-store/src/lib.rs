@@ -1,1 +1,119 @@
-//! placeholder
+//! The one `Store` of cxm: surveys, customers, responses, metric accumulators and API tokens,
+//! on SQLite (the default, one file, zero setup) or PostgreSQL.
+//!
+//! Both backends run the same SQL text (with `$n` placeholders, which SQLite accepts) through
+//! [`with_pool!`], so a query exists once and behaves identically on both; the few fragments
+//! that differ (JSON access) live in `sqlite.rs` and `postgres.rs`. Metric queries return
+//! mergeable accumulators (counts per value and group) computed by SQL `GROUP BY`; raw answers
+//! never leave the database to be aggregated.
+
+use std::fmt;
+
+mod accumulate;
+mod error;
+mod ingest;
+mod migrate;
+pub mod postgres;
+mod responses;
+mod settings;
+mod sqlite;
+mod surveys;
+mod tokens;
+
+pub use accumulate::{
+    AccumulatorQuery, AccumulatorRow, AnswerTable, GroupColumn, PeriodSpec, RowValue,
+};
+pub use error::StoreError;
+pub use ingest::{IngestOutcome, StampedResponse};
+pub use responses::{ResponseFilter, ResponsePage, StoredResponse};
+pub use surveys::{ItemInfo, StoredSurvey};
+pub use tokens::{ApiToken, Role};
+
+/// Runs `$body` with `$pool` bound to the backend's pool: the body is compiled once per
+/// backend, so it may use any sqlx call both `SqlitePool` and `PgPool` support.
+macro_rules! with_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.backend {
+            $crate::Backend::Sqlite($pool) => $body,
+            $crate::Backend::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use with_pool;
+
+/// The database behind a [`Store`].
+#[derive(Clone)]
+pub(crate) enum Backend {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+/// Which database a store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackendKind {
+    /// An SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+/// Access to cxm's data; cheap to clone (it holds a connection pool).
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) backend: Backend,
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.kind())
+            .finish()
+    }
+}
+
+impl Store {
+    /// Opens the database at `url` and applies pending migrations.
+    ///
+    /// `url` is `postgres://…` / `postgresql://…` for PostgreSQL, `sqlite://PATH` or a plain
+    /// file path for SQLite (created if missing, in WAL mode), or `sqlite::memory:` for a
+    /// private in-memory database.
+    ///
+    /// # Errors
+    /// [`StoreError::Other`] when the database cannot be opened or migrated.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres(postgres::connect(url).await?)
+        } else {
+            Backend::Sqlite(sqlite::connect(url).await?)
+        };
+        let store = Store { backend };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Which database this store uses.
+    pub fn kind(&self) -> BackendKind {
+        match self.backend {
+            Backend::Sqlite(_) => BackendKind::Sqlite,
+            Backend::Postgres(_) => BackendKind::Postgres,
+        }
+    }
+
+    /// Applies pending migrations; returns how many were applied.
+    ///
+    /// # Errors
+    /// [`StoreError::Other`] when a migration fails; it is rolled back.
+    pub async fn migrate(&self) -> Result<usize, StoreError> {
+        migrate::run(self).await
+    }
+
+    /// Closes the pool, waiting for connections to finish.
+    pub async fn close(&self) {
+        with_pool!(self, pool => pool.close().await)
+    }
+}
+
+/// Now as unix microseconds.
+pub(crate) fn now_micros() -> i64 {
+    chrono::Utc::now().timestamp_micros()
+}

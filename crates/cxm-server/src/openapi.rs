@@ -1,0 +1,51 @@
+//! The OpenAPI document, generated from the handlers' annotations and the types they exchange.
+
+use std::sync::OnceLock;
+
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "cxm API", description = "Customer experience management: surveys, responses and metrics with their uncertainty."),
+    paths(
+        crate::api::health,
+        crate::api::surveys::list,
+        crate::api::surveys::create,
+        crate::api::surveys::show,
+        crate::api::surveys::update,
+        crate::api::surveys::delete,
+        crate::api::responses::ingest,
+        crate::api::responses::list,
+        crate::api::metrics::query_string,
+        crate::api::metrics::query_body,
+    ),
+    components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, cxm_app::Problem)),
+    modifiers(&BearerAuth),
+    tags((name = "surveys"), (name = "responses"), (name = "metrics"))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// The OpenAPI 3.1 document as JSON text, built once.
+pub fn openapi_json() -> String {
+    static DOCUMENT: OnceLock<String> = OnceLock::new();
+    DOCUMENT
+        .get_or_init(|| {
+            ApiDoc::openapi()
+                .to_pretty_json()
+                .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+        })
+        .clone()
+}

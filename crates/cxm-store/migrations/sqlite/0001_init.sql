@@ -1,0 +1,123 @@
+-- cxm schema, SQLite. Keep in step with ../postgres/0001_init.sql: same tables, same columns,
+-- native types. Times are unix microseconds (UTC); local_day / local_month are the submission's
+-- calendar day and month in the configured time zone (see cxm-domain calendar.rs).
+
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE surveys (
+    id         INTEGER PRIMARY KEY,
+    key        TEXT NOT NULL UNIQUE,
+    status     TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+
+-- Every answerable item of a survey: each question, and each row of a matrix (key `q.row`).
+CREATE TABLE items (
+    id        INTEGER PRIMARY KEY,
+    survey_id INTEGER NOT NULL REFERENCES surveys (id) ON DELETE CASCADE,
+    key       TEXT NOT NULL,
+    kind      TEXT NOT NULL,
+    role      TEXT,
+    scale_min INTEGER,
+    scale_max INTEGER,
+    UNIQUE (survey_id, key)
+);
+
+-- Distinct (channel, touchpoint, dimensions) combinations; responses point at one.
+CREATE TABLE segments (
+    id         INTEGER PRIMARY KEY,
+    channel    TEXT NOT NULL,
+    touchpoint TEXT NOT NULL,
+    dimensions TEXT NOT NULL,
+    UNIQUE (channel, touchpoint, dimensions)
+);
+
+CREATE TABLE customers (
+    id          INTEGER PRIMARY KEY,
+    external_id TEXT NOT NULL UNIQUE,
+    name        TEXT,
+    email       TEXT,
+    phone       TEXT,
+    attributes  TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+);
+
+CREATE TABLE customer_attributes (
+    customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    key         TEXT NOT NULL,
+    value       TEXT NOT NULL,
+    PRIMARY KEY (customer_id, key)
+);
+CREATE INDEX customer_attributes_lookup ON customer_attributes (key, value, customer_id);
+
+CREATE TABLE responses (
+    id           INTEGER PRIMARY KEY,
+    uid          TEXT NOT NULL UNIQUE,
+    survey_id    INTEGER NOT NULL REFERENCES surveys (id),
+    customer_id  INTEGER REFERENCES customers (id),
+    segment_id   INTEGER NOT NULL REFERENCES segments (id),
+    source       TEXT NOT NULL,
+    source_id    TEXT NOT NULL,
+    submitted_at INTEGER NOT NULL,
+    local_day    INTEGER NOT NULL,
+    local_month  INTEGER NOT NULL,
+    language     TEXT,
+    complete     INTEGER NOT NULL,
+    created_at   INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL,
+    UNIQUE (source, source_id)
+);
+CREATE INDEX responses_by_survey_time ON responses (survey_id, submitted_at DESC, id DESC);
+CREATE INDEX responses_by_time ON responses (submitted_at DESC, id DESC);
+CREATE INDEX responses_by_survey_day ON responses (survey_id, local_day);
+
+-- The metric fact table: one row per numeric answer, clustered by item and day so a metric
+-- query reads one contiguous range per item.
+CREATE TABLE answers (
+    item_id     INTEGER NOT NULL,
+    local_day   INTEGER NOT NULL,
+    response_id INTEGER NOT NULL,
+    local_month INTEGER NOT NULL,
+    segment_id  INTEGER NOT NULL,
+    customer_id INTEGER,
+    complete    INTEGER NOT NULL,
+    value       INTEGER NOT NULL,
+    PRIMARY KEY (item_id, local_day, response_id)
+) WITHOUT ROWID;
+CREATE INDEX answers_by_response ON answers (response_id);
+
+CREATE TABLE choice_answers (
+    item_id     INTEGER NOT NULL,
+    local_day   INTEGER NOT NULL,
+    response_id INTEGER NOT NULL,
+    option      TEXT NOT NULL,
+    local_month INTEGER NOT NULL,
+    segment_id  INTEGER NOT NULL,
+    customer_id INTEGER,
+    complete    INTEGER NOT NULL,
+    PRIMARY KEY (item_id, local_day, response_id, option)
+) WITHOUT ROWID;
+CREATE INDEX choice_answers_by_response ON choice_answers (response_id);
+
+CREATE TABLE text_answers (
+    response_id INTEGER NOT NULL,
+    item_id     INTEGER NOT NULL,
+    text        TEXT NOT NULL,
+    PRIMARY KEY (response_id, item_id)
+);
+
+CREATE TABLE api_tokens (
+    id           INTEGER PRIMARY KEY,
+    name         TEXT NOT NULL,
+    token_hash   TEXT NOT NULL UNIQUE,
+    role         TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    last_used_at INTEGER,
+    revoked_at   INTEGER
+);

@@ -1,0 +1,360 @@
+//! Writing responses: one transaction per batch, idempotent on (source, source id).
+//!
+//! Re-sending a response replaces it (its answers are deleted and written again), so ingesting
+//! the same data twice leaves every count unchanged. Within a batch, a later copy of the same
+//! (source, source id) wins. Rows are written with multi-row statements so that a batch of
+//! thousands costs a few dozen round trips, not thousands.
+
+use std::collections::{BTreeMap, HashMap};
+
+use cxm_domain::{AnswerValue, ValidResponse};
+use sqlx::{AssertSqlSafe, Row};
+
+use crate::{Store, StoreError, now_micros, with_pool};
+
+/// A validated response with the local calendar stamps of its submission.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StampedResponse {
+    /// The response.
+    pub response: ValidResponse,
+    /// Local day of submission (days since 1970-01-01 in the configured zone).
+    pub local_day: i64,
+    /// Local month index of submission (`year·12 + month − 1`).
+    pub local_month: i64,
+    /// Public id to give the response if it is new.
+    pub uid: String,
+}
+
+/// What a batch did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct IngestOutcome {
+    /// Responses stored for the first time.
+    pub inserted: u64,
+    /// Responses that replaced an earlier copy.
+    pub updated: u64,
+}
+
+/// `($1, $2, …), (…)` for `rows` rows of `columns` parameters.
+fn values_clause(rows: usize, columns: usize) -> String {
+    let mut text = String::with_capacity(rows * columns * 5);
+    for row in 0..rows {
+        if row > 0 {
+            text.push(',');
+        }
+        text.push('(');
+        for column in 0..columns {
+            if column > 0 {
+                text.push(',');
+            }
+            text.push('$');
+            text.push_str(&(row * columns + column + 1).to_string());
+        }
+        text.push(')');
+    }
+    text
+}
+
+/// Canonical JSON of a response's dimensions: keys sorted (BTreeMap), no whitespace.
+fn dimensions_json(response: &ValidResponse) -> String {
+    let map: BTreeMap<&str, &str> = response
+        .dimensions
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    serde_json::to_string(&map).unwrap_or_else(|_| "{}".to_owned())
+}
+
+/// Rows per multi-row statement; keeps parameters far below SQLite's 32,766 and
+/// PostgreSQL's 65,535.
+const RESPONSE_CHUNK: usize = 500;
+const ANSWER_CHUNK: usize = 2_000;
+
+struct AnswerRow {
+    item_id: i64,
+    local_day: i64,
+    response_id: i64,
+    local_month: i64,
+    segment_id: i64,
+    customer_id: Option<i64>,
+    complete: bool,
+}
+
+impl Store {
+    /// Stores a batch of responses atomically: all of them, or (on any error) none.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when a response names a survey or question the store does not
+    /// have; [`StoreError::Other`] when the database fails. Nothing of the batch is written then.
+    pub async fn ingest(&self, batch: &[StampedResponse]) -> Result<IngestOutcome, StoreError> {
+        if batch.is_empty() {
+            return Ok(IngestOutcome::default());
+        }
+        // Later copies of the same (source, source id) win.
+        let mut last: HashMap<(&str, &str), usize> = HashMap::new();
+        for (index, stamped) in batch.iter().enumerate() {
+            last.insert(
+                (&stamped.response.source, &stamped.response.source_id),
+                index,
+            );
+        }
+        let mut kept: Vec<&StampedResponse> = batch
+            .iter()
+            .enumerate()
+            .filter(|(index, s)| {
+                last[&(s.response.source.as_str(), s.response.source_id.as_str())] == *index
+            })
+            .map(|(_, s)| s)
+            .collect();
+        kept.sort_by(|a, b| {
+            (a.response.submitted_at, &a.response.source_id)
+                .cmp(&(b.response.submitted_at, &b.response.source_id))
+        });
+
+        let surveys = self.surveys().await?;
+        let survey_ids: HashMap<&str, i64> = surveys
+            .iter()
+            .map(|s| (s.survey.key.as_str(), s.id))
+            .collect();
+        let items = self.items(&[]).await?;
+        let item_ids: HashMap<(i64, &str), (i64, &str)> = items
+            .iter()
+            .map(|item| {
+                (
+                    (item.survey_id, item.key.as_str()),
+                    (item.id, item.kind.as_str()),
+                )
+            })
+            .collect();
+        let now = now_micros();
+
+        with_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+
+            // Segments and customers, once per distinct value.
+            let mut segments: HashMap<(&str, &str, String), i64> = HashMap::new();
+            let mut customers: HashMap<&str, i64> = HashMap::new();
+            for stamped in &kept {
+                let response = &stamped.response;
+                let key = (response.channel.as_str(), response.touchpoint.as_deref().unwrap_or(""), dimensions_json(response));
+                if let std::collections::hash_map::Entry::Vacant(slot) = segments.entry(key) {
+                    let (channel, touchpoint, dimensions) = slot.key();
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO segments (channel, touchpoint, dimensions) VALUES ($1, $2, $3) \
+                         ON CONFLICT (channel, touchpoint, dimensions) DO UPDATE SET channel = excluded.channel RETURNING id",
+                    )
+                    .bind(*channel)
+                    .bind(*touchpoint)
+                    .bind(dimensions.clone())
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    slot.insert(id);
+                }
+                if let Some(customer) = &response.customer {
+                    let attributes = serde_json::to_string(&customer.attributes).unwrap_or_else(|_| "{}".to_owned());
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO customers (external_id, name, email, phone, attributes, created_at, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (external_id) DO UPDATE SET \
+                         name = COALESCE(excluded.name, customers.name), email = COALESCE(excluded.email, customers.email), \
+                         phone = COALESCE(excluded.phone, customers.phone), updated_at = excluded.updated_at RETURNING id",
+                    )
+                    .bind(customer.external_id.trim())
+                    .bind(&customer.name)
+                    .bind(&customer.email)
+                    .bind(&customer.phone)
+                    .bind(&attributes)
+                    .bind(now)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    for (key, value) in &customer.attributes {
+                        let text = match value {
+                            serde_json::Value::String(s) => s.trim().to_owned(),
+                            serde_json::Value::Null => continue,
+                            other => other.to_string(),
+                        };
+                        sqlx::query(
+                            "INSERT INTO customer_attributes (customer_id, key, value) VALUES ($1, $2, $3) \
+                             ON CONFLICT (customer_id, key) DO UPDATE SET value = excluded.value",
+                        )
+                        .bind(id)
+                        .bind(key)
+                        .bind(text)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    customers.insert(customer.external_id.trim(), id);
+                }
+            }
+
+            // Responses, upserted in chunks; the returned uid tells new from replaced.
+            let mut outcome = IngestOutcome::default();
+            let mut response_ids: HashMap<(String, String), i64> = HashMap::new();
+            let mut replaced: Vec<i64> = Vec::new();
+            for chunk in kept.chunks(RESPONSE_CHUNK) {
+                let sql = format!(
+                    "INSERT INTO responses (uid, survey_id, customer_id, segment_id, source, source_id, submitted_at, \
+                     local_day, local_month, language, complete, created_at, updated_at) VALUES {} \
+                     ON CONFLICT (source, source_id) DO UPDATE SET survey_id = excluded.survey_id, \
+                     customer_id = excluded.customer_id, segment_id = excluded.segment_id, submitted_at = excluded.submitted_at, \
+                     local_day = excluded.local_day, local_month = excluded.local_month, language = excluded.language, \
+                     complete = excluded.complete, updated_at = excluded.updated_at RETURNING id, uid, source, source_id",
+                    values_clause(chunk.len(), 13)
+                );
+                let mut query = sqlx::query(AssertSqlSafe(sql));
+                for stamped in chunk {
+                    let response = &stamped.response;
+                    let survey_id = *survey_ids
+                        .get(response.survey.as_str())
+                        .ok_or_else(|| StoreError::NotFound(format!("survey {:?}", response.survey.as_str())))?;
+                    let segment = segments[&(response.channel.as_str(), response.touchpoint.as_deref().unwrap_or(""), dimensions_json(response))];
+                    let customer = response.customer.as_ref().map(|c| customers[c.external_id.trim()]);
+                    query = query
+                        .bind(stamped.uid.clone())
+                        .bind(survey_id)
+                        .bind(customer)
+                        .bind(segment)
+                        .bind(response.source.clone())
+                        .bind(response.source_id.clone())
+                        .bind(response.submitted_at.timestamp_micros())
+                        .bind(stamped.local_day)
+                        .bind(stamped.local_month)
+                        .bind(response.language.clone())
+                        .bind(response.complete)
+                        .bind(now)
+                        .bind(now);
+                }
+                let rows = query.fetch_all(&mut *tx).await?;
+                let proposed: HashMap<(String, String), &str> = chunk
+                    .iter()
+                    .map(|s| ((s.response.source.clone(), s.response.source_id.clone()), s.uid.as_str()))
+                    .collect();
+                for row in rows {
+                    let id: i64 = row.try_get("id")?;
+                    let uid: String = row.try_get("uid")?;
+                    let source: String = row.try_get("source")?;
+                    let source_id: String = row.try_get("source_id")?;
+                    let key = (source, source_id);
+                    let &proposed_uid = proposed
+                        .get(&key)
+                        .ok_or_else(|| StoreError::Corrupt(format!("unexpected response {}/{}", key.0, key.1)))?;
+                    if uid == proposed_uid {
+                        outcome.inserted += 1;
+                    } else {
+                        outcome.updated += 1;
+                        replaced.push(id);
+                    }
+                    response_ids.insert(key, id);
+                }
+            }
+
+            // Replaced responses lose their old answers.
+            for chunk in replaced.chunks(ANSWER_CHUNK) {
+                let list = values_clause(1, chunk.len()).trim_matches(|c| c == '(' || c == ')').to_owned();
+                for table in ["answers", "choice_answers", "text_answers"] {
+                    let sql = format!("DELETE FROM {table} WHERE response_id IN ({list})");
+                    let mut query = sqlx::query(AssertSqlSafe(sql));
+                    for id in chunk {
+                        query = query.bind(*id);
+                    }
+                    query.execute(&mut *tx).await?;
+                }
+            }
+
+            // Answers, by table.
+            let mut numeric: Vec<(AnswerRow, i64)> = Vec::new();
+            let mut choices: Vec<(AnswerRow, String)> = Vec::new();
+            let mut texts: Vec<(i64, i64, String)> = Vec::new();
+            for stamped in &kept {
+                let response = &stamped.response;
+                let response_id = response_ids[&(response.source.clone(), response.source_id.clone())];
+                let survey_id = survey_ids[response.survey.as_str()];
+                let segment_id = segments[&(response.channel.as_str(), response.touchpoint.as_deref().unwrap_or(""), dimensions_json(response))];
+                let customer_id = response.customer.as_ref().map(|c| customers[c.external_id.trim()]);
+                for (key, value) in &response.answers {
+                    let &(item_id, _) = item_ids.get(&(survey_id, key.as_str())).ok_or_else(|| {
+                        StoreError::NotFound(format!("question {key:?} of survey {:?}", response.survey.as_str()))
+                    })?;
+                    let row = || AnswerRow {
+                        item_id,
+                        local_day: stamped.local_day,
+                        response_id,
+                        local_month: stamped.local_month,
+                        segment_id,
+                        customer_id,
+                        complete: response.complete,
+                    };
+                    match value {
+                        AnswerValue::Number(number) => numeric.push((row(), *number)),
+                        AnswerValue::Choice(option) => choices.push((row(), option.clone())),
+                        AnswerValue::Choices(options) => {
+                            for option in options {
+                                choices.push((row(), option.clone()));
+                            }
+                        }
+                        AnswerValue::Text(text) => texts.push((response_id, item_id, text.clone())),
+                    }
+                }
+            }
+            for chunk in numeric.chunks(ANSWER_CHUNK) {
+                let sql = format!(
+                    "INSERT INTO answers (item_id, local_day, response_id, local_month, segment_id, customer_id, complete, value) VALUES {}",
+                    values_clause(chunk.len(), 8)
+                );
+                let mut query = sqlx::query(AssertSqlSafe(sql));
+                for (row, value) in chunk {
+                    query = query
+                        .bind(row.item_id)
+                        .bind(row.local_day)
+                        .bind(row.response_id)
+                        .bind(row.local_month)
+                        .bind(row.segment_id)
+                        .bind(row.customer_id)
+                        .bind(row.complete)
+                        .bind(*value);
+                }
+                query.execute(&mut *tx).await?;
+            }
+            for chunk in choices.chunks(ANSWER_CHUNK) {
+                let sql = format!(
+                    "INSERT INTO choice_answers (item_id, local_day, response_id, local_month, segment_id, customer_id, complete, option) VALUES {}",
+                    values_clause(chunk.len(), 8)
+                );
+                let mut query = sqlx::query(AssertSqlSafe(sql));
+                for (row, option) in chunk {
+                    query = query
+                        .bind(row.item_id)
+                        .bind(row.local_day)
+                        .bind(row.response_id)
+                        .bind(row.local_month)
+                        .bind(row.segment_id)
+                        .bind(row.customer_id)
+                        .bind(row.complete)
+                        .bind(option.clone());
+                }
+                query.execute(&mut *tx).await?;
+            }
+            for chunk in texts.chunks(ANSWER_CHUNK) {
+                let sql = format!(
+                    "INSERT INTO text_answers (response_id, item_id, text) VALUES {}",
+                    values_clause(chunk.len(), 3)
+                );
+                let mut query = sqlx::query(AssertSqlSafe(sql));
+                for (response_id, item_id, text) in chunk {
+                    query = query.bind(*response_id).bind(*item_id).bind(text.clone());
+                }
+                query.execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok(outcome)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::values_clause;
+
+    #[test]
+    fn values_clause_numbers_parameters_row_by_row() {
+        assert_eq!(values_clause(2, 3), "($1,$2,$3),($4,$5,$6)");
+    }
+}

@@ -1,0 +1,214 @@
+//! The command line.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// cxm: customer experience management — surveys, responses and honest metrics.
+#[derive(Debug, Parser)]
+#[command(name = "cxm", version, about, long_about = None)]
+pub struct Cli {
+    /// Configuration file (default: ./cxm.toml when it exists).
+    #[arg(long, global = true, env = "CXM_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Database URL, overriding the configuration: sqlite://FILE or postgres://…
+    #[arg(long, global = true)]
+    pub database: Option<String>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write cxm.toml (if missing), create the database and print a first admin API token.
+    Init {
+        /// Time zone in which days and months begin, e.g. Asia/Shanghai.
+        #[arg(long, default_value = "Asia/Shanghai")]
+        time_zone: String,
+    },
+    /// Apply pending database migrations.
+    Migrate,
+    /// Create, list and show surveys.
+    #[command(subcommand)]
+    Survey(SurveyCommand),
+    /// Ingest responses from a JSON-lines or long-format CSV file; all rows or none.
+    Ingest {
+        /// The file (.csv is long CSV, anything else JSON lines; - reads standard input).
+        file: String,
+        /// Survey of CSV rows without a survey column.
+        #[arg(long)]
+        survey: Option<String>,
+        /// File format, when the name does not tell.
+        #[arg(long, value_enum)]
+        format: Option<FileFormat>,
+        /// Source name for every response (default: the file's own, or "api").
+        #[arg(long)]
+        source: Option<String>,
+    },
+    /// Compute metrics, e.g. `cxm metrics nps --survey s1 --by region --grain month --compare yoy`.
+    Metrics(Box<MetricsArgs>),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Serve the API and pages.
+    Serve {
+        /// Address to listen on (default from configuration, 127.0.0.1:8080).
+        #[arg(long)]
+        bind: Option<String>,
+    },
+    /// Build a demo database (a fictional retailer, 24 months) and serve it.
+    Demo {
+        /// Seed of the generator.
+        #[arg(long, default_value_t = 2024)]
+        seed: u64,
+        /// Approximate number of responses.
+        #[arg(long, default_value_t = 216_000)]
+        responses: u64,
+        /// Address to listen on.
+        #[arg(long)]
+        bind: Option<String>,
+        /// Build the database and exit without serving.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Measure ingest and metric-query speed on synthetic data.
+    Bench(BenchArgs),
+}
+
+/// Survey subcommands.
+#[derive(Debug, Subcommand)]
+pub enum SurveyCommand {
+    /// Create a survey from a TOML or JSON definition file.
+    Create {
+        /// The definition (see docs/survey-format.md).
+        file: PathBuf,
+        /// Replace the definition of an existing survey with the same key.
+        #[arg(long)]
+        update: bool,
+    },
+    /// List surveys.
+    List,
+    /// Show one survey's definition as TOML.
+    Show {
+        /// Survey key.
+        key: String,
+    },
+}
+
+/// Token subcommands.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token and print it once.
+    Create {
+        /// What the token is for.
+        #[arg(long)]
+        name: String,
+        /// Its role.
+        #[arg(long, value_enum, default_value_t = TokenRole::Viewer)]
+        role: TokenRole,
+    },
+    /// Revoke a token by id.
+    Revoke {
+        /// Token id, as printed when it was created.
+        id: i64,
+    },
+}
+
+/// Roles of API tokens.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TokenRole {
+    /// Read metrics and responses.
+    Viewer,
+    /// Also ingest and edit surveys.
+    Analyst,
+    /// Everything.
+    Admin,
+}
+
+/// Input file formats.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FileFormat {
+    /// One JSON response per line.
+    Jsonl,
+    /// Long CSV, one row per answer.
+    Csv,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// Aligned terminal table.
+    Table,
+    /// JSON, as the API returns it.
+    Json,
+    /// CSV, one row per metric, group and period.
+    Csv,
+}
+
+/// `cxm metrics`.
+#[derive(Debug, Args)]
+pub struct MetricsArgs {
+    /// Metrics, comma-separated: nps, csat[@TOP], ces[@TOP], mean:Q, distribution:Q, share:Q, count.
+    pub metrics: String,
+    /// Surveys (comma-separated or repeated; default: all).
+    #[arg(long = "survey")]
+    pub surveys: Vec<String>,
+    /// Breakdowns: survey, channel, touchpoint or a dimension key (comma-separated or repeated).
+    #[arg(long = "by")]
+    pub group_by: Vec<String>,
+    /// Time grain: day, week, month, quarter, year.
+    #[arg(long)]
+    pub grain: Option<String>,
+    /// First date included, YYYY-MM-DD.
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Last date included, YYYY-MM-DD.
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Comparisons: previous, yoy (comma-separated or repeated).
+    #[arg(long)]
+    pub compare: Vec<String>,
+    /// Channels to include.
+    #[arg(long = "channel")]
+    pub channels: Vec<String>,
+    /// Touchpoints to include.
+    #[arg(long = "touchpoint")]
+    pub touchpoints: Vec<String>,
+    /// Dimension filters, KEY=VALUE[,VALUE…] (repeatable).
+    #[arg(long = "dimension")]
+    pub dimensions: Vec<String>,
+    /// Customer attribute filters, KEY=VALUE[,VALUE…] (repeatable).
+    #[arg(long = "customer")]
+    pub customer: Vec<String>,
+    /// Confidence level of intervals.
+    #[arg(long)]
+    pub confidence: Option<f64>,
+    /// Groups with fewer respondents are flagged low base.
+    #[arg(long)]
+    pub min_n: Option<u64>,
+    /// Only complete responses.
+    #[arg(long)]
+    pub complete_only: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+}
+
+/// `cxm bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Responses to generate for each size (comma-separated).
+    #[arg(long, default_value = "100000")]
+    pub sizes: String,
+    /// Databases to measure: sqlite, and postgres when --postgres is given.
+    #[arg(long)]
+    pub postgres: Option<String>,
+    /// Directory for the SQLite files (default: a temporary directory).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// Query repetitions per measurement.
+    #[arg(long, default_value_t = 7)]
+    pub repeat: usize,
+}

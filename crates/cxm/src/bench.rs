@@ -1,0 +1,179 @@
+//! `cxm bench`: the speed of API batch ingest and of the dashboard's metric query, on
+//! synthetic demo data, on SQLite and (when given a server) PostgreSQL.
+//!
+//! Ingest is measured end to end: batches of 5,000 responses are POSTed over loopback HTTP to
+//! the real server running in this process; each answer comes after its transaction committed.
+//! JSON bodies are built before each request's clock starts. The query is the overview
+//! dashboard's: NPS and CSAT by month × region over the last 12 months with year-over-year
+//! comparison, timed through the metric engine (median and slowest of `repeat` runs).
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use cxm_domain::TimeZone;
+use cxm_store::Role;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use cxm_app::{App, AppError, Config, DemoGenerator, DemoOptions, MetricQueryInput};
+
+/// What to measure.
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    /// Response counts to measure at.
+    pub sizes: Vec<u64>,
+    /// A PostgreSQL server URL (its database is used to create scratch databases).
+    pub postgres: Option<String>,
+    /// Where SQLite files go.
+    pub dir: Option<PathBuf>,
+    /// Query repetitions.
+    pub repeat: usize,
+    /// Time zone of local days.
+    pub time_zone: TimeZone,
+}
+
+/// Batch size of the ingest benchmark.
+const BATCH: usize = 5_000;
+
+/// Runs the benchmarks and returns a Markdown report.
+///
+/// # Errors
+/// [`AppError`] when a database cannot be created or a request fails.
+pub async fn run(options: &BenchOptions) -> Result<String, AppError> {
+    let mut report = String::new();
+    let _ = writeln!(
+        report,
+        "| database | responses | API ingest (responses/s) | query median (ms) | query max (ms) | metric rows |"
+    );
+    let _ = writeln!(report, "|---|---:|---:|---:|---:|---:|");
+    let dir = match &options.dir {
+        Some(dir) => dir.clone(),
+        None => std::env::temp_dir().join(format!("cxm-bench-{}", std::process::id())),
+    };
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| AppError::Conflict(format!("creating {}: {e}", dir.display())))?;
+    for &size in &options.sizes {
+        let path = dir.join(format!("bench-{size}.db"));
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+        let url = format!("sqlite://{}", path.display());
+        let line = measure("SQLite", &url, size, options).await?;
+        report.push_str(&line);
+        eprint!("{line}");
+        if let Some(admin) = &options.postgres {
+            let name = format!("cxm_bench_{size}");
+            let url = cxm_store::postgres::fresh_database(admin, &name).await?;
+            let line = measure("PostgreSQL", &url, size, options).await?;
+            report.push_str(&line);
+            eprint!("{line}");
+            cxm_store::postgres::drop_database(admin, &name).await?;
+        }
+    }
+    Ok(report)
+}
+
+async fn measure(
+    label: &str,
+    url: &str,
+    size: u64,
+    options: &BenchOptions,
+) -> Result<String, AppError> {
+    let mut config = Config::default();
+    config.database.url = url.to_owned();
+    config.time_zone = Some(options.time_zone);
+    let app = App::open(config).await?;
+    for survey in DemoGenerator::surveys()? {
+        app.create_survey(&survey).await?;
+    }
+    let token = app.create_token("bench", Role::Analyst).await?;
+    let end = chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap_or_default();
+    let demo = DemoOptions {
+        seed: 7,
+        end,
+        months: 24,
+        responses: size,
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| AppError::Conflict(format!("binding loopback: {e}")))?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| AppError::Conflict(e.to_string()))?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server_app = app.clone();
+    let server = tokio::spawn(cxm_server::serve(listener, server_app, async move {
+        let _ = stopped.await;
+    }));
+    let mut generator = DemoGenerator::new(demo);
+    let mut elapsed = Duration::ZERO;
+    let mut sent = 0u64;
+    while let Some(month) = generator.next_month() {
+        for chunk in month.chunks(BATCH) {
+            let body = serde_json::to_vec(&serde_json::json!({ "responses": chunk }))
+                .map_err(|e| AppError::Conflict(e.to_string()))?;
+            let started = Instant::now();
+            post(address, "/api/v1/responses", &token.secret, &body).await?;
+            elapsed += started.elapsed();
+            sent += chunk.len() as u64;
+        }
+    }
+    let _ = stop.send(());
+    let _ = server.await;
+    let rate = sent as f64 / elapsed.as_secs_f64().max(1e-9);
+
+    let input = MetricQueryInput {
+        metrics: vec!["nps".to_owned(), "csat".to_owned()],
+        group_by: vec!["region".to_owned()],
+        grain: Some("month".to_owned()),
+        compare: vec!["yoy".to_owned()],
+        since: Some("2025-01-01".to_owned()),
+        until: Some("2025-12-31".to_owned()),
+        ..MetricQueryInput::default()
+    };
+    let query = input.parse(app.config())?;
+    let mut times = Vec::with_capacity(options.repeat);
+    let mut rows = 0;
+    for _ in 0..options.repeat {
+        let started = Instant::now();
+        let result = app.metrics(&query).await?;
+        times.push(started.elapsed());
+        rows = result.rows.len();
+    }
+    times.sort();
+    let median = times[times.len() / 2].as_secs_f64() * 1000.0;
+    let max = times[times.len() - 1].as_secs_f64() * 1000.0;
+    app.store().close().await;
+    Ok(format!(
+        "| {label} | {sent} | {rate:.0} | {median:.1} | {max:.1} | {rows} |\n"
+    ))
+}
+
+/// POSTs JSON over a fresh HTTP/1.1 connection and checks for a 200 answer.
+async fn post(
+    address: std::net::SocketAddr,
+    path: &str,
+    token: &str,
+    body: &[u8],
+) -> Result<(), AppError> {
+    let failed = |e: std::io::Error| AppError::Conflict(format!("benchmark request failed: {e}"));
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .map_err(failed)?;
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.map_err(failed)?;
+    stream.write_all(body).await.map_err(failed)?;
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.map_err(failed)?;
+    let text = String::from_utf8_lossy(&answer);
+    if !text.starts_with("HTTP/1.1 200") {
+        return Err(AppError::Conflict(format!(
+            "the server refused a benchmark batch: {}",
+            text.chars().take(400).collect::<String>()
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,542 @@
+//! One function per command: each turns arguments into a use-case call and prints the result.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use cxm_app::{App, DemoOptions, IngestFormat, MetricQueryInput, MetricsResult, Role};
+use cxm_domain::{Survey, SurveyKey};
+
+use crate::args::{
+    Cli, Command, FileFormat, MetricsArgs, OutputFormat, SurveyCommand, TokenCommand, TokenRole,
+};
+use crate::{config, table};
+
+/// Runs the parsed command line.
+pub async fn run(cli: Cli) -> Result<()> {
+    let config = config::load(cli.config.as_deref(), cli.database.as_deref())?;
+    match cli.command {
+        Command::Init { time_zone } => init(config, &time_zone).await,
+        Command::Migrate => {
+            open(config).await?;
+            println!("the database schema is up to date");
+            Ok(())
+        }
+        Command::Survey(command) => survey(open(config).await?, command).await,
+        Command::Ingest {
+            file,
+            survey,
+            format,
+            source,
+        } => {
+            ingest(
+                open(config).await?,
+                &file,
+                survey.as_deref(),
+                format,
+                source.as_deref(),
+            )
+            .await
+        }
+        Command::Metrics(args) => metrics(open(config).await?, *args).await,
+        Command::Token(command) => token(open(config).await?, command).await,
+        Command::Serve { bind } => {
+            let bind = bind.unwrap_or_else(|| config.server.bind.clone());
+            let app = open(config).await?;
+            serve(app, &bind, None).await
+        }
+        Command::Demo {
+            seed,
+            responses,
+            bind,
+            no_serve,
+        } => {
+            demo(
+                config,
+                cli.database.is_some(),
+                seed,
+                responses,
+                bind,
+                no_serve,
+            )
+            .await
+        }
+        Command::Bench(args) => crate::commands::bench(config, args).await,
+    }
+}
+
+async fn open(config: cxm_app::Config) -> Result<App> {
+    let url = config.database.url.clone();
+    App::open(config)
+        .await
+        .with_context(|| format!("opening the database {}", redact(&url)))
+}
+
+fn redact(url: &str) -> String {
+    format!(
+        "{:?}",
+        cxm_app::DatabaseConfig {
+            url: url.to_owned()
+        }
+    )
+    .trim_start_matches("DatabaseConfig { url: \"")
+    .trim_end_matches("\" }")
+    .to_owned()
+}
+
+async fn init(mut config: cxm_app::Config, time_zone: &str) -> Result<()> {
+    let path = Path::new(config::DEFAULT_FILE);
+    if path.exists() {
+        println!("{} exists; keeping it", path.display());
+    } else {
+        cxm_domain::TimeZone::parse(time_zone)
+            .map_err(|e| anyhow::anyhow!("--time-zone: {}", e.message))?;
+        std::fs::write(path, config::initial_file(time_zone, &config.database.url))
+            .with_context(|| format!("writing {}", path.display()))?;
+        config = config::load(Some(path), None)?;
+        println!("wrote {}", path.display());
+    }
+    let app = open(config).await?;
+    let token = app.create_token("initial admin", Role::Admin).await?;
+    println!("database ready: {}", redact(&app.config().database.url));
+    println!(
+        "admin API token (shown once; keep it safe):\n  {}",
+        token.secret
+    );
+    Ok(())
+}
+
+async fn survey(app: App, command: SurveyCommand) -> Result<()> {
+    match command {
+        SurveyCommand::Create { file, update } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let parsed: Survey = if file
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+            {
+                serde_json::from_str(&text)
+                    .with_context(|| format!("parsing {}", file.display()))?
+            } else {
+                App::parse_survey_toml(&text)
+                    .with_context(|| format!("parsing {}", file.display()))?
+            };
+            let summary = if update {
+                app.update_survey(&parsed).await?
+            } else {
+                app.create_survey(&parsed).await?
+            };
+            println!(
+                "{} survey {} ({} questions)",
+                if update { "updated" } else { "created" },
+                summary.survey.key,
+                summary.survey.questions.len()
+            );
+        }
+        SurveyCommand::List => {
+            let header = ["key", "name", "status", "questions", "responses"]
+                .map(String::from)
+                .to_vec();
+            let rows: Vec<Vec<String>> = app
+                .surveys()
+                .await?
+                .into_iter()
+                .map(|s| {
+                    let name = [s.survey.name.zh.clone(), s.survey.name.en.clone()]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>()
+                        .join(" / ");
+                    vec![
+                        s.survey.key.to_string(),
+                        name,
+                        s.survey.status.as_str().to_owned(),
+                        s.survey.questions.len().to_string(),
+                        s.responses.to_string(),
+                    ]
+                })
+                .collect();
+            print!("{}", table::render(&header, &rows));
+        }
+        SurveyCommand::Show { key } => {
+            let summary = app.survey(&key).await?;
+            let text =
+                toml::to_string_pretty(&summary.survey).context("writing the survey as TOML")?;
+            println!("# {} responses", summary.responses);
+            print!("{text}");
+        }
+    }
+    Ok(())
+}
+
+async fn ingest(
+    app: App,
+    file: &str,
+    survey: Option<&str>,
+    format: Option<FileFormat>,
+    source: Option<&str>,
+) -> Result<()> {
+    let format = match format {
+        Some(FileFormat::Jsonl) => IngestFormat::JsonLines,
+        Some(FileFormat::Csv) => IngestFormat::LongCsv,
+        None => IngestFormat::from_path(file),
+    };
+    let survey = survey
+        .map(SurveyKey::parse)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--survey: {}", e.message))?;
+    let mut bytes = Vec::new();
+    if file == "-" {
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .context("reading standard input")?;
+    } else {
+        std::fs::File::open(file)
+            .and_then(|mut f| f.read_to_end(&mut bytes))
+            .with_context(|| format!("reading {file}"))?;
+    }
+    let report = app
+        .ingest_reader(bytes.as_slice(), format, survey.as_ref(), source)
+        .await
+        .with_context(|| format!("ingesting {file}"))?;
+    println!(
+        "{} responses: {} new, {} updated",
+        report.received, report.inserted, report.updated
+    );
+    Ok(())
+}
+
+fn key_values(list: &[String], flag: &str) -> Result<BTreeMap<String, Vec<String>>> {
+    let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for item in list {
+        let Some((key, values)) = item.split_once('=') else {
+            bail!("{flag} {item:?}: write KEY=VALUE[,VALUE…]")
+        };
+        map.entry(key.trim().to_owned()).or_default().extend(
+            values
+                .split(',')
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty()),
+        );
+    }
+    Ok(map)
+}
+
+fn split(list: &[String]) -> Vec<String> {
+    list.iter()
+        .flat_map(|s| s.split(','))
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+async fn metrics(app: App, args: MetricsArgs) -> Result<()> {
+    let input = MetricQueryInput {
+        metrics: split(std::slice::from_ref(&args.metrics)),
+        surveys: split(&args.surveys),
+        since: args.since,
+        until: args.until,
+        channels: split(&args.channels),
+        touchpoints: split(&args.touchpoints),
+        dimensions: key_values(&args.dimensions, "--dimension")?,
+        customer: key_values(&args.customer, "--customer")?,
+        group_by: split(&args.group_by),
+        grain: args.grain,
+        compare: split(&args.compare),
+        confidence: args.confidence,
+        min_n: args.min_n,
+        complete_only: args.complete_only,
+    };
+    let query = input.parse(app.config())?;
+    let result = app.metrics(&query).await?;
+    match args.format {
+        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&result)?),
+        OutputFormat::Csv => print!("{}", metrics_csv(&result)?),
+        OutputFormat::Table => print!("{}", metrics_table(&result)),
+    }
+    Ok(())
+}
+
+fn number(value: Option<f64>, digits: usize) -> String {
+    value.map(|v| format!("{v:.digits$}")).unwrap_or_default()
+}
+
+fn digits(metric: &str) -> usize {
+    if metric.starts_with("ces") || metric.starts_with("mean") {
+        2
+    } else if metric == "count" {
+        0
+    } else {
+        1
+    }
+}
+
+fn metrics_table(result: &MetricsResult) -> String {
+    let mut header = vec!["metric".to_owned()];
+    if result.grain.is_some() {
+        header.push("period".to_owned());
+    }
+    header.extend(result.group_by.iter().cloned());
+    header.extend(["n", "value", "95% CI"].map(String::from));
+    let comparisons: Vec<String> = result
+        .rows
+        .first()
+        .map(|r| r.comparisons.iter().map(|c| c.against.clone()).collect())
+        .unwrap_or_default();
+    for against in &comparisons {
+        header.push(format!("Δ {against}"));
+    }
+    if result.confidence != 0.95 {
+        let position = header.len() - 1 - comparisons.len();
+        header[position] = format!("{:.0}% CI", result.confidence * 100.0);
+    }
+    let mut rows = Vec::new();
+    for row in &result.rows {
+        let places = digits(&row.metric);
+        let mut cells = vec![match &row.estimate {
+            cxm_app::Estimate::Share(share) => format!("{} = {}", row.metric, share.option),
+            _ => row.metric.clone(),
+        }];
+        if result.grain.is_some() {
+            cells.push(row.period.clone().unwrap_or_default());
+        }
+        for name in &result.group_by {
+            cells.push(
+                row.groups
+                    .get(name)
+                    .cloned()
+                    .flatten()
+                    .unwrap_or_else(|| "—".to_owned()),
+            );
+        }
+        cells.push(format!(
+            "{}{}",
+            row.n,
+            if row.low_base { " (low base)" } else { "" }
+        ));
+        cells.push(number(row.value, places));
+        cells.push(match (row.ci_lower, row.ci_upper) {
+            (Some(lower), Some(upper)) => format!("[{lower:.places$}, {upper:.places$}]"),
+            _ => String::new(),
+        });
+        for comparison in &row.comparisons {
+            cells.push(match comparison.delta {
+                Some(delta) => format!(
+                    "{delta:+.places$}{}",
+                    if comparison.significant { " *" } else { "" }
+                ),
+                None => "—".to_owned(),
+            });
+        }
+        rows.push(cells);
+    }
+    let mut text = table::render(&header, &rows);
+    if !comparisons.is_empty() {
+        text.push_str(
+            "* significant after Benjamini–Hochberg adjustment across the groups of this query\n",
+        );
+    }
+    text
+}
+
+fn metrics_csv(result: &MetricsResult) -> Result<String> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let comparisons: Vec<String> = result
+        .rows
+        .first()
+        .map(|r| r.comparisons.iter().map(|c| c.against.clone()).collect())
+        .unwrap_or_default();
+    let mut header: Vec<String> = ["metric", "option", "period", "since", "until"]
+        .map(String::from)
+        .to_vec();
+    header.extend(result.group_by.iter().cloned());
+    header.extend(["n", "low_base", "value", "ci_lower", "ci_upper"].map(String::from));
+    for against in &comparisons {
+        for suffix in [
+            "value",
+            "n",
+            "delta",
+            "delta_ci_lower",
+            "delta_ci_upper",
+            "p_value",
+            "p_adjusted",
+            "significant",
+        ] {
+            header.push(format!("{against}_{suffix}"));
+        }
+    }
+    writer.write_record(&header)?;
+    let text = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+    for row in &result.rows {
+        let option = match &row.estimate {
+            cxm_app::Estimate::Share(share) => share.option.clone(),
+            _ => String::new(),
+        };
+        let mut record = vec![
+            row.metric.clone(),
+            option,
+            row.period.clone().unwrap_or_default(),
+            row.since.clone().unwrap_or_default(),
+            row.until.clone().unwrap_or_default(),
+        ];
+        for name in &result.group_by {
+            record.push(row.groups.get(name).cloned().flatten().unwrap_or_default());
+        }
+        record.extend([
+            row.n.to_string(),
+            row.low_base.to_string(),
+            text(row.value),
+            text(row.ci_lower),
+            text(row.ci_upper),
+        ]);
+        for comparison in &row.comparisons {
+            record.extend([
+                text(comparison.value),
+                comparison.n.to_string(),
+                text(comparison.delta),
+                text(comparison.delta_ci.map(|c| c[0])),
+                text(comparison.delta_ci.map(|c| c[1])),
+                text(comparison.p_value),
+                text(comparison.p_adjusted),
+                comparison.significant.to_string(),
+            ]);
+        }
+        writer.write_record(&record)?;
+    }
+    Ok(String::from_utf8(
+        writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?,
+    )?)
+}
+
+async fn token(app: App, command: TokenCommand) -> Result<()> {
+    match command {
+        TokenCommand::Create { name, role } => {
+            let role = match role {
+                TokenRole::Viewer => Role::Viewer,
+                TokenRole::Analyst => Role::Analyst,
+                TokenRole::Admin => Role::Admin,
+            };
+            let token = app.create_token(&name, role).await?;
+            println!(
+                "token {} ({}), shown once:\n  {}",
+                token.id,
+                role.as_str(),
+                token.secret
+            );
+        }
+        TokenCommand::Revoke { id } => {
+            app.store().revoke_token(id).await?;
+            println!("token {id} revoked");
+        }
+    }
+    Ok(())
+}
+
+/// Serves until Ctrl-C; prints where, and `banner` if given.
+async fn serve(app: App, bind: &str, banner: Option<String>) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| {
+        format!("listening on {bind} (is another server using the port? pass --bind)")
+    })?;
+    let address = listener
+        .local_addr()
+        .context("reading the listening address")?;
+    println!("cxm is serving on http://{address}/");
+    if let Some(banner) = banner {
+        println!("{banner}");
+    }
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    cxm_server::serve(listener, app, shutdown)
+        .await
+        .context("serving HTTP")?;
+    Ok(())
+}
+
+async fn demo(
+    mut config: cxm_app::Config,
+    database_given: bool,
+    seed: u64,
+    responses: u64,
+    bind: Option<String>,
+    no_serve: bool,
+) -> Result<()> {
+    if !database_given && std::env::var_os("CXM_DATABASE_URL").is_none() {
+        // The demo keeps to its own file and starts it afresh, so its numbers depend only on the seed.
+        let file = "cxm-demo.db";
+        for suffix in ["", "-wal", "-shm"] {
+            let path = format!("{file}{suffix}");
+            if Path::new(&path).exists() {
+                std::fs::remove_file(&path)
+                    .with_context(|| format!("removing the previous demo database {path}"))?;
+            }
+        }
+        config.database.url = format!("sqlite://{file}");
+    }
+    if config.time_zone.is_none() {
+        // The demo retailer is in China: its days begin in Shanghai unless configured otherwise.
+        config.time_zone = Some(
+            cxm_domain::TimeZone::parse("Asia/Shanghai").map_err(|e| anyhow::anyhow!(e.message))?,
+        );
+    }
+    let bind = bind.unwrap_or_else(|| config.server.bind.clone());
+    let app = open(config).await?;
+    let options = DemoOptions {
+        responses,
+        ..DemoOptions::ending_before(app.config().zone().today(), seed)
+    };
+    let started = std::time::Instant::now();
+    eprintln!(
+        "building the demo: 禾港生活 (Harbour Living), {} months to {} …",
+        options.months, options.end
+    );
+    let summary = app
+        .build_demo(options, |done| {
+            if done % 50_000 < 10_000 {
+                eprint!("\r  {done} responses");
+            }
+        })
+        .await?;
+    eprintln!(
+        "\r  {} responses in {:.1} s ({} surveys, {} to {})",
+        summary.report.received,
+        started.elapsed().as_secs_f64(),
+        summary.surveys.len(),
+        summary.since,
+        summary.until
+    );
+    if no_serve {
+        return Ok(());
+    }
+    let token = app.create_token("demo", Role::Admin).await?;
+    let host = bind.replace("0.0.0.0", "127.0.0.1");
+    let banner = format!(
+        "API token for this demo: {secret}\ntry:\n  curl -H 'Authorization: Bearer {secret}' 'http://{host}/api/v1/metrics?metrics=nps&grain=month&compare=yoy'\n  curl -H 'Authorization: Bearer {secret}' 'http://{host}/api/v1/metrics?metrics=nps,csat&group_by=region&since={since}&compare=previous'\nPress Ctrl-C to stop.",
+        secret = token.secret,
+        since = summary.until.format("%Y-%m-01"),
+    );
+    serve(app, &bind, Some(banner)).await
+}
+
+/// `cxm bench`.
+pub async fn bench(config: cxm_app::Config, args: crate::args::BenchArgs) -> Result<()> {
+    let sizes: Vec<u64> = split(std::slice::from_ref(&args.sizes))
+        .iter()
+        .map(|s| {
+            s.replace('_', "")
+                .parse::<u64>()
+                .with_context(|| format!("--sizes {s:?} is not a number"))
+        })
+        .collect::<Result<_>>()?;
+    let report = crate::bench::run(&crate::bench::BenchOptions {
+        sizes,
+        postgres: args.postgres,
+        dir: args.dir,
+        repeat: args.repeat.max(1),
+        time_zone: config.zone(),
+    })
+    .await?;
+    print!("{report}");
+    Ok(())
+}

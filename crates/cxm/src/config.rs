@@ -1,0 +1,120 @@
+//! Loading the configuration: defaults, then the TOML file, then `CXM_*` environment
+//! variables, then command-line flags. Loading reads only; it never writes a file.
+//! Every key is listed in `configuration.md`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use cxm_app::Config;
+use cxm_domain::TimeZone;
+use cxm_stats::NpsMethod;
+use serde::Deserialize;
+
+/// The file's shape; every key optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    time_zone: Option<String>,
+    #[serde(default)]
+    database: FileDatabase,
+    #[serde(default)]
+    server: FileServer,
+    #[serde(default)]
+    metrics: FileMetrics,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileDatabase {
+    url: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileServer {
+    bind: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileMetrics {
+    min_n: Option<u64>,
+    confidence: Option<f64>,
+    nps_method: Option<String>,
+}
+
+/// The default configuration file, used when it exists and no other is named.
+pub const DEFAULT_FILE: &str = "cxm.toml";
+
+/// Loads the configuration.
+pub fn load(file: Option<&Path>, database: Option<&str>) -> Result<Config> {
+    let mut config = Config::default();
+    let path = match file {
+        Some(path) => Some(path.to_path_buf()),
+        None => Some(PathBuf::from(DEFAULT_FILE)).filter(|p| p.exists()),
+    };
+    let mut layer = FileConfig::default();
+    if let Some(path) = &path {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading configuration {}", path.display()))?;
+        layer = toml::from_str(&text)
+            .with_context(|| format!("parsing configuration {}", path.display()))?;
+    }
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let time_zone = env("CXM_TIME_ZONE").or(layer.time_zone);
+    if let Some(zone) = time_zone {
+        config.time_zone = Some(
+            TimeZone::parse(&zone).map_err(|e| anyhow::anyhow!("time_zone: {}", e.message))?,
+        );
+    }
+    if let Some(url) = database
+        .map(str::to_owned)
+        .or_else(|| env("CXM_DATABASE_URL"))
+        .or(layer.database.url)
+    {
+        config.database.url = url;
+    }
+    if let Some(bind) = env("CXM_SERVER_BIND").or(layer.server.bind) {
+        config.server.bind = bind;
+    }
+    if let Some(min_n) = env("CXM_METRICS_MIN_N")
+        .map(|v| {
+            v.parse::<u64>()
+                .with_context(|| format!("CXM_METRICS_MIN_N {v:?} is not a whole number"))
+        })
+        .transpose()?
+        .or(layer.metrics.min_n)
+    {
+        config.metrics.min_n = min_n;
+    }
+    if let Some(confidence) = env("CXM_METRICS_CONFIDENCE")
+        .map(|v| {
+            v.parse::<f64>()
+                .with_context(|| format!("CXM_METRICS_CONFIDENCE {v:?} is not a number"))
+        })
+        .transpose()?
+        .or(layer.metrics.confidence)
+    {
+        if !(confidence > 0.0 && confidence < 1.0) {
+            bail!("metrics.confidence {confidence} is outside (0, 1)");
+        }
+        config.metrics.confidence = confidence;
+    }
+    if let Some(method) = env("CXM_METRICS_NPS_METHOD").or(layer.metrics.nps_method) {
+        config.metrics.nps_method = match method.as_str() {
+            "adjusted_wald" => NpsMethod::AdjustedWald,
+            "wald" => NpsMethod::Wald,
+            other => bail!("metrics.nps_method {other:?}: expected adjusted_wald or wald"),
+        };
+    }
+    Ok(config)
+}
+
+/// The text `cxm init` writes.
+pub fn initial_file(time_zone: &str, database_url: &str) -> String {
+    format!(
+        "# cxm configuration; every key is described in configuration.md.\n\
+         time_zone = \"{time_zone}\"\n\n[database]\nurl = \"{database_url}\"\n\n[server]\nbind = \"127.0.0.1:8080\"\n\n\
+         [metrics]\nmin_n = 30\nconfidence = 0.95\nnps_method = \"adjusted_wald\"\n"
+    )
+}
