@@ -66,6 +66,13 @@ pub struct MetricsConfig {
 }
 
 impl Config {
+    /// The defaults, on the database at `url`.
+    pub fn with_database(url: &str) -> Config {
+        let mut config = Config::default();
+        config.database.url = url.to_owned();
+        config
+    }
+
     /// The time zone in force: the configured one, else UTC.
     pub fn zone(&self) -> TimeZone {
         self.time_zone.unwrap_or_default()

@@ -221,7 +221,11 @@ fn read_json_lines(reader: impl Read) -> Result<(Vec<ResponseInput>, Vec<u64>), 
             Err(error) => problems.push(Problem {
                 row: Some(row),
                 field: String::new(),
-                message: format!("not a valid response object: {error}"),
+                message: if error.is_syntax() || error.is_eof() {
+                    format!("not valid JSON: {error}")
+                } else {
+                    format!("not a valid response: {error}")
+                },
             }),
         }
     }

@@ -60,7 +60,10 @@ impl App {
 
 /// The zone local days are computed in: the database's own when it has one (a configured zone
 /// must then agree), else the configured zone or UTC, which is then recorded.
-async fn resolve_time_zone(store: &Store, configured: Option<TimeZone>) -> Result<TimeZone, AppError> {
+async fn resolve_time_zone(
+    store: &Store,
+    configured: Option<TimeZone>,
+) -> Result<TimeZone, AppError> {
     match (store.setting("time_zone").await?, configured) {
         (Some(stored), Some(zone)) if stored != zone.name() => Err(AppError::Conflict(format!(
             "this database holds local days computed in {stored}, but time_zone is {}; \
@@ -68,7 +71,10 @@ async fn resolve_time_zone(store: &Store, configured: Option<TimeZone>) -> Resul
             zone.name()
         ))),
         (Some(stored), _) => TimeZone::parse(&stored).map_err(|e| {
-            AppError::Conflict(format!("the database's time zone {stored:?} is unknown: {}", e.message))
+            AppError::Conflict(format!(
+                "the database's time zone {stored:?} is unknown: {}",
+                e.message
+            ))
         }),
         (None, configured) => {
             let zone = configured.unwrap_or_default();

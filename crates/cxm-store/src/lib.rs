@@ -13,8 +13,9 @@ mod accumulate;
 mod error;
 mod ingest;
 mod migrate;
-pub mod postgres;
+mod postgres;
 mod responses;
+mod scratch;
 mod settings;
 mod sqlite;
 mod surveys;
@@ -26,6 +27,7 @@ pub use accumulate::{
 pub use error::StoreError;
 pub use ingest::{IngestOutcome, StampedResponse};
 pub use responses::{ResponseFilter, ResponsePage, StoredResponse};
+pub use scratch::ScratchDatabase;
 pub use surveys::{ItemInfo, StoredSurvey};
 pub use tokens::{ApiToken, Role};
 

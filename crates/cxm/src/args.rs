@@ -202,12 +202,10 @@ pub struct BenchArgs {
     /// Responses to generate for each size (comma-separated).
     #[arg(long, default_value = "100000")]
     pub sizes: String,
-    /// Databases to measure: sqlite, and postgres when --postgres is given.
+    /// Also measure PostgreSQL: the URL of a server where scratch databases may be created,
+    /// e.g. postgres://postgres@127.0.0.1:5432/test.
     #[arg(long)]
     pub postgres: Option<String>,
-    /// Directory for the SQLite files (default: a temporary directory).
-    #[arg(long)]
-    pub dir: Option<PathBuf>,
     /// Query repetitions per measurement.
     #[arg(long, default_value_t = 7)]
     pub repeat: usize,

@@ -8,11 +8,10 @@
 //! comparison, timed through the metric engine (median and slowest of `repeat` runs).
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use cxm_domain::TimeZone;
-use cxm_store::Role;
+use cxm_store::{Role, ScratchDatabase};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use cxm_app::{App, AppError, Config, DemoGenerator, DemoOptions, MetricQueryInput};
@@ -24,8 +23,6 @@ pub struct BenchOptions {
     pub sizes: Vec<u64>,
     /// A PostgreSQL server URL (its database is used to create scratch databases).
     pub postgres: Option<String>,
-    /// Where SQLite files go.
-    pub dir: Option<PathBuf>,
     /// Query repetitions.
     pub repeat: usize,
     /// Time zone of local days.
@@ -46,28 +43,16 @@ pub async fn run(options: &BenchOptions) -> Result<String, AppError> {
         "| database | responses | API ingest (responses/s) | query median (ms) | query max (ms) | metric rows |"
     );
     let _ = writeln!(report, "|---|---:|---:|---:|---:|---:|");
-    let dir = match &options.dir {
-        Some(dir) => dir.clone(),
-        None => std::env::temp_dir().join(format!("cxm-bench-{}", std::process::id())),
-    };
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| AppError::Conflict(format!("creating {}: {e}", dir.display())))?;
     for &size in &options.sizes {
-        let path = dir.join(format!("bench-{size}.db"));
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        let mut backends = vec![("SQLite", None)];
+        if let Some(admin) = options.postgres.as_deref() {
+            backends.push(("PostgreSQL", Some(admin)));
         }
-        let url = format!("sqlite://{}", path.display());
-        let line = measure("SQLite", &url, size, options).await?;
-        report.push_str(&line);
-        eprint!("{line}");
-        if let Some(admin) = &options.postgres {
-            let name = format!("cxm_bench_{size}");
-            let url = cxm_store::postgres::fresh_database(admin, &name).await?;
-            let line = measure("PostgreSQL", &url, size, options).await?;
+        for (label, admin) in backends {
+            let database = ScratchDatabase::new(admin).await?;
+            let line = measure(label, database.url(), size, options).await?;
             report.push_str(&line);
             eprint!("{line}");
-            cxm_store::postgres::drop_database(admin, &name).await?;
         }
     }
     Ok(report)

@@ -532,7 +532,6 @@ pub async fn bench(config: cxm_app::Config, args: crate::args::BenchArgs) -> Res
     let report = crate::bench::run(&crate::bench::BenchOptions {
         sizes,
         postgres: args.postgres,
-        dir: args.dir,
         repeat: args.repeat.max(1),
         time_zone: config.zone(),
     })

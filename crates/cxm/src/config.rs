@@ -63,9 +63,8 @@ pub fn load(file: Option<&Path>, database: Option<&str>) -> Result<Config> {
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
     let time_zone = env("CXM_TIME_ZONE").or(layer.time_zone);
     if let Some(zone) = time_zone {
-        config.time_zone = Some(
-            TimeZone::parse(&zone).map_err(|e| anyhow::anyhow!("time_zone: {}", e.message))?,
-        );
+        config.time_zone =
+            Some(TimeZone::parse(&zone).map_err(|e| anyhow::anyhow!("time_zone: {}", e.message))?);
     }
     if let Some(url) = database
         .map(str::to_owned)
