@@ -36,6 +36,9 @@ pub enum AppError {
     /// Input was rejected; nothing was written.
     #[error("{}", summarize(.0))]
     Invalid(Vec<Problem>),
+    /// The input could not be read at all (not JSON, say); nothing was written.
+    #[error("{0}")]
+    Malformed(String),
     /// The thing asked for does not exist.
     #[error("{0} not found")]
     NotFound(String),

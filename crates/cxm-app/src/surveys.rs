@@ -24,7 +24,7 @@ impl App {
     /// # Errors
     /// [`AppError::Invalid`] naming the line or field that is wrong.
     pub fn parse_survey_toml(text: &str) -> Result<Survey, AppError> {
-        toml::from_str::<Survey>(text).map_err(|error| {
+        let value = toml::from_str::<serde_json::Value>(text).map_err(|error| {
             let row = error
                 .span()
                 .map(|span| text[..span.start.min(text.len())].lines().count().max(1) as u64);
@@ -33,7 +33,19 @@ impl App {
                 field: String::new(),
                 message: error.message().to_owned(),
             }])
-        })
+        })?;
+        Ok(Survey::from_value(value)?)
+    }
+
+    /// Parses a survey definition sent as JSON.
+    ///
+    /// # Errors
+    /// [`AppError::Malformed`] when the text is not JSON; [`AppError::Invalid`] naming the
+    /// field that breaks a rule.
+    pub fn parse_survey_json(text: &[u8]) -> Result<Survey, AppError> {
+        let value = serde_json::from_slice::<serde_json::Value>(text)
+            .map_err(|e| AppError::Malformed(format!("the survey definition is not JSON: {e}")))?;
+        Ok(Survey::from_value(value)?)
     }
 
     /// Stores a new survey.

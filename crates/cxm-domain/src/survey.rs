@@ -233,6 +233,17 @@ impl Survey {
         })
     }
 
+    /// Reads a definition from its JSON (or TOML-as-JSON) structure.
+    ///
+    /// # Errors
+    /// [`DomainError`] naming the offending field: a question's rule (`questions[2].max`) or,
+    /// for a shape that does not fit, the whole definition with serde's explanation.
+    pub fn from_value(value: serde_json::Value) -> Result<Survey, DomainError> {
+        let raw: RawSurvey =
+            serde_json::from_value(value).map_err(|e| DomainError::new("", e.to_string()))?;
+        Survey::try_from(raw)
+    }
+
     /// The question with `key`.
     pub fn question(&self, key: &str) -> Option<&Question> {
         self.questions.iter().find(|q| q.key.as_str() == key)

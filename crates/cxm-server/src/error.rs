@@ -84,6 +84,7 @@ impl From<AppError> for ApiError {
                     problems,
                 }
             }
+            AppError::Malformed(message) => ApiError::malformed(message),
             AppError::NotFound(what) => ApiError::new(
                 StatusCode::NOT_FOUND,
                 "not_found",

@@ -14,7 +14,8 @@ use cxm_domain::TimeZone;
 use cxm_store::{Role, ScratchDatabase};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use cxm_app::{App, AppError, Config, DemoGenerator, DemoOptions, MetricQueryInput};
+use anyhow::Context;
+use cxm_app::{App, Config, DemoGenerator, DemoOptions, MetricQueryInput};
 
 /// What to measure.
 #[derive(Debug, Clone)]
@@ -35,8 +36,8 @@ const BATCH: usize = 5_000;
 /// Runs the benchmarks and returns a Markdown report.
 ///
 /// # Errors
-/// [`AppError`] when a database cannot be created or a request fails.
-pub async fn run(options: &BenchOptions) -> Result<String, AppError> {
+/// When a database cannot be created or a request fails.
+pub async fn run(options: &BenchOptions) -> anyhow::Result<String> {
     let mut report = String::new();
     let _ = writeln!(
         report,
@@ -63,7 +64,7 @@ async fn measure(
     url: &str,
     size: u64,
     options: &BenchOptions,
-) -> Result<String, AppError> {
+) -> anyhow::Result<String> {
     let mut config = Config::default();
     config.database.url = url.to_owned();
     config.time_zone = Some(options.time_zone);
@@ -81,10 +82,10 @@ async fn measure(
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
-        .map_err(|e| AppError::Conflict(format!("binding loopback: {e}")))?;
+        .context("binding a loopback port")?;
     let address = listener
         .local_addr()
-        .map_err(|e| AppError::Conflict(e.to_string()))?;
+        .context("reading the server address")?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server_app = app.clone();
     let server = tokio::spawn(cxm_server::serve(listener, server_app, async move {
@@ -96,7 +97,7 @@ async fn measure(
     while let Some(month) = generator.next_month() {
         for chunk in month.chunks(BATCH) {
             let body = serde_json::to_vec(&serde_json::json!({ "responses": chunk }))
-                .map_err(|e| AppError::Conflict(e.to_string()))?;
+                .context("encoding a batch")?;
             let started = Instant::now();
             post(address, "/api/v1/responses", &token.secret, &body).await?;
             elapsed += started.elapsed();
@@ -140,25 +141,33 @@ async fn post(
     path: &str,
     token: &str,
     body: &[u8],
-) -> Result<(), AppError> {
-    let failed = |e: std::io::Error| AppError::Conflict(format!("benchmark request failed: {e}"));
+) -> anyhow::Result<()> {
     let mut stream = tokio::net::TcpStream::connect(address)
         .await
-        .map_err(failed)?;
+        .context("sending a benchmark request")?;
     let head = format!(
         "POST {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
-    stream.write_all(head.as_bytes()).await.map_err(failed)?;
-    stream.write_all(body).await.map_err(failed)?;
+    stream
+        .write_all(head.as_bytes())
+        .await
+        .context("sending a benchmark request")?;
+    stream
+        .write_all(body)
+        .await
+        .context("sending a benchmark request")?;
     let mut answer = Vec::new();
-    stream.read_to_end(&mut answer).await.map_err(failed)?;
+    stream
+        .read_to_end(&mut answer)
+        .await
+        .context("sending a benchmark request")?;
     let text = String::from_utf8_lossy(&answer);
     if !text.starts_with("HTTP/1.1 200") {
-        return Err(AppError::Conflict(format!(
+        anyhow::bail!(
             "the server refused a benchmark batch: {}",
             text.chars().take(400).collect::<String>()
-        )));
+        );
     }
     Ok(())
 }

@@ -3,26 +3,14 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use cxm_app::{Role, SurveySummary};
+use cxm_app::{App, Role, SurveySummary};
 use cxm_domain::Survey;
 
 use crate::auth::Caller;
 use crate::{ApiError, AppState};
 
 fn parse_survey(body: &[u8]) -> Result<Survey, ApiError> {
-    serde_json::from_slice::<Survey>(body).map_err(|e| {
-        let status = if e.is_syntax() || e.is_eof() {
-            StatusCode::BAD_REQUEST
-        } else {
-            StatusCode::UNPROCESSABLE_ENTITY
-        };
-        let code = if status == StatusCode::BAD_REQUEST {
-            "malformed"
-        } else {
-            "invalid"
-        };
-        ApiError::new(status, code, format!("survey definition: {e}"))
-    })
+    Ok(App::parse_survey_json(body)?)
 }
 
 /// Every survey with its response count.

@@ -1,0 +1,284 @@
+//! The API's contract at its edges: authentication, roles, error bodies that name the field or
+//! row, atomic batches, and the OpenAPI document.
+
+use axum::http::{Method, StatusCode};
+
+use crate::{TestServer, store_survey, visit};
+
+async fn server_with_survey() -> TestServer {
+    let server = TestServer::start().await;
+    server
+        .post("/api/v1/surveys", &store_survey())
+        .await
+        .expect(StatusCode::CREATED);
+    server
+}
+
+async fn stored_responses(server: &TestServer) -> usize {
+    let page = server
+        .get("/api/v1/responses?limit=1000")
+        .await
+        .expect(StatusCode::OK);
+    page["responses"].as_array().unwrap().len()
+}
+
+#[tokio::test]
+async fn requests_without_a_valid_token_are_refused() {
+    let server = TestServer::start().await;
+    server
+        .send(Method::GET, "/api/v1/surveys", None, None)
+        .await
+        .expect_error(StatusCode::UNAUTHORIZED, "unauthorized", None);
+    server
+        .send(
+            Method::GET,
+            "/api/v1/surveys",
+            Some("cxm_not-a-token"),
+            None,
+        )
+        .await
+        .expect_error(StatusCode::UNAUTHORIZED, "unauthorized", None);
+    server
+        .send(Method::GET, "/api/v1/health", None, None)
+        .await
+        .expect(StatusCode::OK);
+}
+
+#[tokio::test]
+async fn viewers_read_but_do_not_write() {
+    let server = server_with_survey().await;
+    server
+        .send(
+            Method::GET,
+            "/api/v1/surveys/store-visit",
+            Some(&server.viewer),
+            None,
+        )
+        .await
+        .expect(StatusCode::OK);
+    let body =
+        serde_json::to_vec(&visit("v1", "2025-03-01T10:00:00+08:00", "north", 9, 5)).unwrap();
+    server
+        .send(
+            Method::POST,
+            "/api/v1/responses",
+            Some(&server.viewer),
+            Some(body),
+        )
+        .await
+        .expect_error(StatusCode::FORBIDDEN, "forbidden", None);
+    assert_eq!(stored_responses(&server).await, 0);
+}
+
+#[tokio::test]
+async fn a_single_response_object_is_accepted() {
+    let server = server_with_survey().await;
+    let report = server
+        .post(
+            "/api/v1/responses",
+            &visit("one", "2025-03-01T10:00:00+08:00", "north", 9, 5),
+        )
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(report["inserted"], 1);
+    assert_eq!(stored_responses(&server).await, 1);
+}
+
+#[tokio::test]
+async fn a_batch_with_bad_responses_is_refused_whole_with_every_row_named() {
+    let server = server_with_survey().await;
+    let mut bad_score = visit("b2", "2025-03-01T10:00:00+08:00", "north", 11, 5);
+    bad_score["answers"]["nps"] = 11.into();
+    let mut unknown_question = visit("b3", "2025-03-01T10:00:00+08:00", "north", 9, 5);
+    unknown_question["answers"]["mood"] = "good".into();
+    let mut bad_date = visit("b4", "2025-03-01T10:00:00+08:00", "north", 9, 5);
+    bad_date["submitted_at"] = "01/03/2025".into();
+    let batch = serde_json::json!({ "responses": [visit("b1", "2025-03-01T10:00:00+08:00", "north", 9, 5), bad_score, unknown_question, bad_date] });
+    let json = server.post("/api/v1/responses", &batch).await.expect_error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        None,
+    );
+    let problems: Vec<(u64, &str)> = json["error"]["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["row"].as_u64().unwrap(), p["field"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        problems,
+        vec![(2, "answers.nps"), (3, "answers.mood"), (4, "submitted_at")]
+    );
+    assert_eq!(stored_responses(&server).await, 0);
+}
+
+#[tokio::test]
+async fn a_response_for_an_unknown_survey_names_the_field() {
+    let server = server_with_survey().await;
+    let mut response = visit("x", "2025-03-01T10:00:00+08:00", "north", 9, 5);
+    response["survey"] = "nosuch".into();
+    server
+        .post("/api/v1/responses", &response)
+        .await
+        .expect_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid", Some("survey"));
+}
+
+#[tokio::test]
+async fn oversized_batches_are_refused_and_nothing_is_stored() {
+    let server = server_with_survey().await;
+    let batch: Vec<_> = (0..10_001)
+        .map(|i| visit(&format!("o{i}"), "2025-03-01T10:00:00+08:00", "north", 9, 5))
+        .collect();
+    server
+        .post(
+            "/api/v1/responses",
+            &serde_json::json!({ "responses": batch }),
+        )
+        .await
+        .expect_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            Some("responses"),
+        );
+    assert_eq!(stored_responses(&server).await, 0);
+}
+
+#[tokio::test]
+async fn malformed_bodies_get_a_json_error() {
+    let server = server_with_survey().await;
+    for (uri, body) in [
+        ("/api/v1/responses", &b"{\"responses\": ["[..]),
+        ("/api/v1/surveys", &b"not json"[..]),
+        ("/api/v1/metrics", &b"[1, 2"[..]),
+    ] {
+        server
+            .send(Method::POST, uri, Some(&server.admin), Some(body.to_vec()))
+            .await
+            .expect_error(StatusCode::BAD_REQUEST, "malformed", None);
+    }
+}
+
+#[tokio::test]
+async fn survey_definitions_are_checked_and_keys_are_unique() {
+    let server = server_with_survey().await;
+    server
+        .post("/api/v1/surveys", &store_survey())
+        .await
+        .expect_error(StatusCode::CONFLICT, "conflict", None);
+    let mut twice = store_survey();
+    twice["key"] = "other".into();
+    twice["questions"][1]["key"] = "nps".into();
+    server.post("/api/v1/surveys", &twice).await.expect_error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("questions[1].key"),
+    );
+    let mut scale = store_survey();
+    scale["key"] = "third".into();
+    scale["questions"][1]["max"] = 0.into();
+    server.post("/api/v1/surveys", &scale).await.expect_error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("questions[1].max"),
+    );
+    server.get("/api/v1/surveys/nosuch").await.expect_error(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        None,
+    );
+}
+
+#[tokio::test]
+async fn surveys_can_be_updated_and_deleted_until_they_have_responses() {
+    let server = server_with_survey().await;
+    let mut updated = store_survey();
+    updated["status"] = "closed".into();
+    let body = serde_json::to_vec(&updated).unwrap();
+    let json = server
+        .send(
+            Method::PUT,
+            "/api/v1/surveys/store-visit",
+            Some(&server.admin),
+            Some(body),
+        )
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(json["survey"]["status"], "closed");
+    server
+        .post(
+            "/api/v1/responses",
+            &visit("d1", "2025-03-01T10:00:00+08:00", "north", 9, 5),
+        )
+        .await
+        .expect(StatusCode::OK);
+    server
+        .send(
+            Method::DELETE,
+            "/api/v1/surveys/store-visit",
+            Some(&server.admin),
+            None,
+        )
+        .await
+        .expect_error(StatusCode::CONFLICT, "conflict", None);
+}
+
+#[tokio::test]
+async fn bad_metric_queries_name_their_field() {
+    let server = server_with_survey().await;
+    server
+        .get("/api/v1/metrics?metrics=nps&grain=fortnight")
+        .await
+        .expect_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid", Some("grain"));
+    server
+        .get("/api/v1/metrics?metrics=nps&since=2025-13-01")
+        .await
+        .expect_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid", Some("since"));
+    server
+        .get("/api/v1/metrics?metrics=nps&confidence=high")
+        .await
+        .expect_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            Some("confidence"),
+        );
+    server
+        .get("/api/v1/metrics?metrics=nps&surveys=nosuch")
+        .await
+        .expect_error(StatusCode::NOT_FOUND, "not_found", None);
+    let body = serde_json::json!({ "metrics": ["nps"], "group_by": ["bad key"] });
+    server.post("/api/v1/metrics", &body).await.expect_error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("group_by"),
+    );
+}
+
+#[tokio::test]
+async fn unknown_routes_answer_json() {
+    let server = TestServer::start().await;
+    server
+        .get("/api/v1/nothing-here")
+        .await
+        .expect_error(StatusCode::NOT_FOUND, "not_found", None);
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_route() {
+    let server = TestServer::start().await;
+    let document = server
+        .send(Method::GET, "/api/v1/openapi.json", None, None)
+        .await
+        .expect(StatusCode::OK);
+    assert!(document["openapi"].as_str().unwrap().starts_with("3."));
+    for path in [
+        "/api/v1/surveys",
+        "/api/v1/surveys/{key}",
+        "/api/v1/responses",
+        "/api/v1/metrics",
+        "/api/v1/health",
+    ] {
+        assert!(document["paths"][path].is_object(), "{path} is missing");
+    }
+    assert!(document["components"]["securitySchemes"]["bearer"].is_object());
+    assert!(document["components"]["schemas"]["MetricsResult"].is_object());
+}
