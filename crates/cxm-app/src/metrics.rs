@@ -153,8 +153,8 @@ pub enum Estimate {
         top_box_ci: [f64; 2],
         /// Mean rating.
         mean: f64,
-        /// t interval of the mean.
-        mean_ci: [f64; 2],
+        /// t interval of the mean; absent for a single answer.
+        mean_ci: Option<[f64; 2]>,
     },
     /// Mean of a numeric item.
     Mean {
@@ -832,6 +832,8 @@ fn headline(
             let Some(mean) = histogram.mean_estimate(confidence) else {
                 return empty;
             };
+            // One answer has no spread, so its mean has no interval.
+            let mean_ci = mean.se.map(|_| [mean.lower, mean.upper]);
             match plan.spec.kind {
                 MetricKind::Csat | MetricKind::Ces => {
                     let top_box_min = plan.top_box.unwrap_or(i64::MAX);
@@ -850,7 +852,7 @@ fn headline(
                         top_box_pct: top_pct,
                         top_box_ci: top_ci,
                         mean: mean.mean,
-                        mean_ci: [mean.lower, mean.upper],
+                        mean_ci,
                     };
                     // CSAT headlines the top-box share, CES the mean.
                     if plan.spec.kind == MetricKind::Csat {
@@ -864,7 +866,7 @@ fn headline(
                         Headline {
                             n: mean.n,
                             value: Some(mean.mean),
-                            ci: Some([mean.lower, mean.upper]),
+                            ci: mean_ci,
                             estimate,
                         }
                     }
@@ -872,7 +874,7 @@ fn headline(
                 MetricKind::Distribution => Headline {
                     n: mean.n,
                     value: Some(mean.mean),
-                    ci: Some([mean.lower, mean.upper]),
+                    ci: mean_ci,
                     estimate: Estimate::Distribution {
                         values: histogram
                             .iter()
@@ -887,7 +889,7 @@ fn headline(
                 _ => Headline {
                     n: mean.n,
                     value: Some(mean.mean),
-                    ci: Some([mean.lower, mean.upper]),
+                    ci: mean_ci,
                     estimate: Estimate::Mean {
                         sd: mean.sd,
                         se: mean.se,
