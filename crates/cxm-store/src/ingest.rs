@@ -5,12 +5,13 @@
 //! (source, source id) wins. Rows are written with multi-row statements so that a batch of
 //! thousands costs a few dozen round trips, not thousands.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::str::FromStr;
 
-use cxm_domain::{AnswerValue, ValidResponse};
+use cxm_domain::{AnswerValue, Channel, ValidResponse};
 use sqlx::{AssertSqlSafe, Row};
 
-use crate::{Store, StoreError, now_micros, with_pool};
+use crate::{Backend, Store, StoreError, now_micros, with_pool};
 
 /// A validated response with the local calendar stamps of its submission.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,20 +55,76 @@ fn values_clause(rows: usize, columns: usize) -> String {
     text
 }
 
-/// Canonical JSON of a response's dimensions: keys sorted (BTreeMap), no whitespace.
-fn dimensions_json(response: &ValidResponse) -> String {
+/// A segment as stored: channel, touchpoint (`""` for none) and the canonical JSON of the
+/// dimensions (keys sorted, no whitespace), which makes equal segments equal text.
+type SegmentKey = (&'static str, String, String);
+
+fn segment_key(response: &ValidResponse) -> SegmentKey {
     let map: BTreeMap<&str, &str> = response
         .dimensions
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    serde_json::to_string(&map).unwrap_or_else(|_| "{}".to_owned())
+    (
+        response.channel.as_str(),
+        response.touchpoint.clone().unwrap_or_default(),
+        serde_json::to_string(&map).unwrap_or_else(|_| "{}".to_owned()),
+    )
 }
 
-/// Rows per multi-row statement; keeps parameters far below SQLite's 32,766 and
-/// PostgreSQL's 65,535.
-const RESPONSE_CHUNK: usize = 500;
-const ANSWER_CHUNK: usize = 2_000;
+/// The customers of a batch, each once: contact fields merged in batch order (a later
+/// non-empty value wins) and attributes as text, the later value of a key winning.
+struct CustomerRows<'a> {
+    customers: Vec<CustomerRow<'a>>,
+    attributes: BTreeMap<(&'a str, &'a str), String>,
+}
+
+struct CustomerRow<'a> {
+    external_id: &'a str,
+    name: Option<&'a str>,
+    email: Option<&'a str>,
+    phone: Option<&'a str>,
+}
+
+impl<'a> CustomerRows<'a> {
+    fn of(batch: &[&'a StampedResponse]) -> CustomerRows<'a> {
+        let mut customers: Vec<CustomerRow<'a>> = Vec::new();
+        let mut index: HashMap<&'a str, usize> = HashMap::new();
+        let mut attributes = BTreeMap::new();
+        for stamped in batch {
+            let Some(customer) = &stamped.response.customer else { continue };
+            let external_id = customer.external_id.trim();
+            let position = *index.entry(external_id).or_insert_with(|| {
+                customers.push(CustomerRow { external_id, name: None, email: None, phone: None });
+                customers.len() - 1
+            });
+            let row = &mut customers[position];
+            row.name = customer.name.as_deref().or(row.name);
+            row.email = customer.email.as_deref().or(row.email);
+            row.phone = customer.phone.as_deref().or(row.phone);
+            for (key, value) in &customer.attributes {
+                let text = match value {
+                    serde_json::Value::String(s) => s.trim().to_owned(),
+                    serde_json::Value::Null => continue,
+                    other => other.to_string(),
+                };
+                attributes.insert((external_id, key.as_str()), text);
+            }
+        }
+        CustomerRows { customers, attributes }
+    }
+}
+
+/// Parameters per multi-row statement. PostgreSQL takes up to 65,535 and a round trip is
+/// worth saving; SQLite looks each parameter's name up in a list as long as the statement's
+/// parameters, so binding costs grow with the square of a statement's size there, and a few
+/// hundred parameters per statement is fastest.
+fn parameters_per_statement(backend: &Backend) -> usize {
+    match backend {
+        Backend::Sqlite(_) => 400,
+        Backend::Postgres(_) => 16_000,
+    }
+}
 
 struct AnswerRow {
     item_id: i64,
@@ -126,70 +183,81 @@ impl Store {
             })
             .collect();
         let now = now_micros();
+        let parameters = parameters_per_statement(&self.backend);
+        let segment_keys: Vec<SegmentKey> = kept.iter().map(|s| segment_key(&s.response)).collect();
 
         with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
 
-            // Segments and customers, once per distinct value.
-            let mut segments: HashMap<(&str, &str, String), i64> = HashMap::new();
-            let mut customers: HashMap<&str, i64> = HashMap::new();
-            for stamped in &kept {
-                let response = &stamped.response;
-                let key = (response.channel.as_str(), response.touchpoint.as_deref().unwrap_or(""), dimensions_json(response));
-                if let std::collections::hash_map::Entry::Vacant(slot) = segments.entry(key) {
-                    let (channel, touchpoint, dimensions) = slot.key();
-                    let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO segments (channel, touchpoint, dimensions) VALUES ($1, $2, $3) \
-                         ON CONFLICT (channel, touchpoint, dimensions) DO UPDATE SET channel = excluded.channel RETURNING id",
-                    )
-                    .bind(*channel)
-                    .bind(*touchpoint)
-                    .bind(dimensions.clone())
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    slot.insert(id);
+            // Segments and customers, once per distinct value, in multi-row upserts.
+            let mut segments: HashMap<SegmentKey, i64> = HashMap::new();
+            let distinct: Vec<&SegmentKey> = segment_keys.iter().collect::<BTreeSet<_>>().into_iter().collect();
+            for chunk in distinct.chunks(parameters / 3) {
+                let sql = format!(
+                    "INSERT INTO segments (channel, touchpoint, dimensions) VALUES {} \
+                     ON CONFLICT (channel, touchpoint, dimensions) DO UPDATE SET channel = excluded.channel \
+                     RETURNING id, channel, touchpoint, dimensions",
+                    values_clause(chunk.len(), 3)
+                );
+                let mut query = sqlx::query(AssertSqlSafe(sql));
+                for (channel, touchpoint, dimensions) in chunk {
+                    query = query.bind(*channel).bind(touchpoint.clone()).bind(dimensions.clone());
                 }
-                if let Some(customer) = &response.customer {
-                    let attributes = serde_json::to_string(&customer.attributes).unwrap_or_else(|_| "{}".to_owned());
-                    let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO customers (external_id, name, email, phone, attributes, created_at, updated_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (external_id) DO UPDATE SET \
-                         name = COALESCE(excluded.name, customers.name), email = COALESCE(excluded.email, customers.email), \
-                         phone = COALESCE(excluded.phone, customers.phone), updated_at = excluded.updated_at RETURNING id",
-                    )
-                    .bind(customer.external_id.trim())
-                    .bind(&customer.name)
-                    .bind(&customer.email)
-                    .bind(&customer.phone)
-                    .bind(&attributes)
-                    .bind(now)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    for (key, value) in &customer.attributes {
-                        let text = match value {
-                            serde_json::Value::String(s) => s.trim().to_owned(),
-                            serde_json::Value::Null => continue,
-                            other => other.to_string(),
-                        };
-                        sqlx::query(
-                            "INSERT INTO customer_attributes (customer_id, key, value) VALUES ($1, $2, $3) \
-                             ON CONFLICT (customer_id, key) DO UPDATE SET value = excluded.value",
-                        )
-                        .bind(id)
-                        .bind(key)
-                        .bind(text)
-                        .execute(&mut *tx)
-                        .await?;
-                    }
-                    customers.insert(customer.external_id.trim(), id);
+                for row in query.fetch_all(&mut *tx).await? {
+                    let channel: String = row.try_get("channel")?;
+                    let key = (Channel::from_str(&channel).map_err(|e| StoreError::Corrupt(e.message))?.as_str(), row.try_get("touchpoint")?, row.try_get("dimensions")?);
+                    segments.insert(key, row.try_get("id")?);
                 }
             }
+            let people = CustomerRows::of(&kept);
+            let mut customers: HashMap<String, i64> = HashMap::new();
+            for chunk in people.customers.chunks(parameters / 6) {
+                let sql = format!(
+                    "INSERT INTO customers (external_id, name, email, phone, created_at, updated_at) VALUES {} \
+                     ON CONFLICT (external_id) DO UPDATE SET name = COALESCE(excluded.name, customers.name), \
+                     email = COALESCE(excluded.email, customers.email), phone = COALESCE(excluded.phone, customers.phone), \
+                     updated_at = excluded.updated_at RETURNING id, external_id",
+                    values_clause(chunk.len(), 6)
+                );
+                let mut query = sqlx::query(AssertSqlSafe(sql));
+                for customer in chunk {
+                    query = query
+                        .bind(customer.external_id)
+                        .bind(customer.name)
+                        .bind(customer.email)
+                        .bind(customer.phone)
+                        .bind(now)
+                        .bind(now);
+                }
+                for row in query.fetch_all(&mut *tx).await? {
+                    customers.insert(row.try_get("external_id")?, row.try_get("id")?);
+                }
+            }
+            let attributes: Vec<(i64, &str, &str)> = people
+                .attributes
+                .iter()
+                .map(|((external_id, key), value)| (customers[*external_id], *key, value.as_str()))
+                .collect();
+            for chunk in attributes.chunks(parameters / 3) {
+                let sql = format!(
+                    "INSERT INTO customer_attributes (customer_id, key, value) VALUES {} \
+                     ON CONFLICT (customer_id, key) DO UPDATE SET value = excluded.value",
+                    values_clause(chunk.len(), 3)
+                );
+                let mut query = sqlx::query(AssertSqlSafe(sql));
+                for &(customer_id, key, value) in chunk {
+                    query = query.bind(customer_id).bind(key).bind(value);
+                }
+                query.execute(&mut *tx).await?;
+            }
+            let customer_of = |response: &ValidResponse| response.customer.as_ref().map(|c| customers[c.external_id.trim()]);
 
             // Responses, upserted in chunks; the returned uid tells new from replaced.
             let mut outcome = IngestOutcome::default();
             let mut response_ids: HashMap<(String, String), i64> = HashMap::new();
             let mut replaced: Vec<i64> = Vec::new();
-            for chunk in kept.chunks(RESPONSE_CHUNK) {
+            let per_statement = parameters / 13;
+            for (chunk_index, chunk) in kept.chunks(per_statement).enumerate() {
                 let sql = format!(
                     "INSERT INTO responses (uid, survey_id, customer_id, segment_id, source, source_id, submitted_at, \
                      local_day, local_month, language, complete, created_at, updated_at) VALUES {} \
@@ -200,13 +268,14 @@ impl Store {
                     values_clause(chunk.len(), 13)
                 );
                 let mut query = sqlx::query(AssertSqlSafe(sql));
-                for stamped in chunk {
+                for (offset, stamped) in chunk.iter().enumerate() {
+                    let position = chunk_index * per_statement + offset;
                     let response = &stamped.response;
                     let survey_id = *survey_ids
                         .get(response.survey.as_str())
                         .ok_or_else(|| StoreError::NotFound(format!("survey {:?}", response.survey.as_str())))?;
-                    let segment = segments[&(response.channel.as_str(), response.touchpoint.as_deref().unwrap_or(""), dimensions_json(response))];
-                    let customer = response.customer.as_ref().map(|c| customers[c.external_id.trim()]);
+                    let segment = segments[&segment_keys[position]];
+                    let customer = customer_of(response);
                     query = query
                         .bind(stamped.uid.clone())
                         .bind(survey_id)
@@ -247,7 +316,7 @@ impl Store {
             }
 
             // Replaced responses lose their old answers.
-            for chunk in replaced.chunks(ANSWER_CHUNK) {
+            for chunk in replaced.chunks(parameters) {
                 let list = values_clause(1, chunk.len()).trim_matches(|c| c == '(' || c == ')').to_owned();
                 for table in ["answers", "choice_answers", "text_answers"] {
                     let sql = format!("DELETE FROM {table} WHERE response_id IN ({list})");
@@ -263,12 +332,12 @@ impl Store {
             let mut numeric: Vec<(AnswerRow, i64)> = Vec::new();
             let mut choices: Vec<(AnswerRow, String)> = Vec::new();
             let mut texts: Vec<(i64, i64, String)> = Vec::new();
-            for stamped in &kept {
+            for (position, stamped) in kept.iter().enumerate() {
                 let response = &stamped.response;
                 let response_id = response_ids[&(response.source.clone(), response.source_id.clone())];
                 let survey_id = survey_ids[response.survey.as_str()];
-                let segment_id = segments[&(response.channel.as_str(), response.touchpoint.as_deref().unwrap_or(""), dimensions_json(response))];
-                let customer_id = response.customer.as_ref().map(|c| customers[c.external_id.trim()]);
+                let segment_id = segments[&segment_keys[position]];
+                let customer_id = customer_of(response);
                 for (key, value) in &response.answers {
                     let &(item_id, _) = item_ids.get(&(survey_id, key.as_str())).ok_or_else(|| {
                         StoreError::NotFound(format!("question {key:?} of survey {:?}", response.survey.as_str()))
@@ -294,7 +363,7 @@ impl Store {
                     }
                 }
             }
-            for chunk in numeric.chunks(ANSWER_CHUNK) {
+            for chunk in numeric.chunks(parameters / 8) {
                 let sql = format!(
                     "INSERT INTO answers (item_id, local_day, response_id, local_month, segment_id, customer_id, complete, value) VALUES {}",
                     values_clause(chunk.len(), 8)
@@ -313,7 +382,7 @@ impl Store {
                 }
                 query.execute(&mut *tx).await?;
             }
-            for chunk in choices.chunks(ANSWER_CHUNK) {
+            for chunk in choices.chunks(parameters / 8) {
                 let sql = format!(
                     "INSERT INTO choice_answers (item_id, local_day, response_id, local_month, segment_id, customer_id, complete, option) VALUES {}",
                     values_clause(chunk.len(), 8)
@@ -332,7 +401,7 @@ impl Store {
                 }
                 query.execute(&mut *tx).await?;
             }
-            for chunk in texts.chunks(ANSWER_CHUNK) {
+            for chunk in texts.chunks(parameters / 3) {
                 let sql = format!(
                     "INSERT INTO text_answers (response_id, item_id, text) VALUES {}",
                     values_clause(chunk.len(), 3)

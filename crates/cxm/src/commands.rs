@@ -491,10 +491,11 @@ async fn demo(
         "building the demo: 禾港生活 (Harbour Living), {} months to {} …",
         options.months, options.end
     );
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let summary = app
         .build_demo(options, |done| {
-            if done % 50_000 < 10_000 {
-                eprint!("\r  {done} responses");
+            if terminal {
+                eprint!("\r  {done} responses …");
             }
         })
         .await?;

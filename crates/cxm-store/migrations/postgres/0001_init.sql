@@ -43,11 +43,11 @@ CREATE TABLE customers (
     name        TEXT,
     email       TEXT,
     phone       TEXT,
-    attributes  TEXT NOT NULL,
     created_at  BIGINT NOT NULL,
     updated_at  BIGINT NOT NULL
 );
 
+-- A customer's typed attributes (tier, region, age group…) as text, one row per key.
 CREATE TABLE customer_attributes (
     customer_id BIGINT NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
     key         TEXT NOT NULL,
