@@ -32,14 +32,18 @@ impl FromRequestParts<AppState> for Caller {
                 "the Authorization header must be Bearer <token>",
             )
         })?;
-        let authenticated = state.app.authenticate(secret).await.map_err(|error| match error {
-            cxm_app::AppError::Forbidden(_) => ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "unknown or revoked API token",
-            ),
-            other => ApiError::from(other),
-        })?;
+        let authenticated = state
+            .app
+            .authenticate(secret)
+            .await
+            .map_err(|error| match error {
+                cxm_app::AppError::Forbidden(_) => ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthorized",
+                    "unknown or revoked API token",
+                ),
+                other => ApiError::from(other),
+            })?;
         Ok(Caller(authenticated))
     }
 }

@@ -92,10 +92,17 @@ impl<'a> CustomerRows<'a> {
         let mut index: HashMap<&'a str, usize> = HashMap::new();
         let mut attributes = BTreeMap::new();
         for stamped in batch {
-            let Some(customer) = &stamped.response.customer else { continue };
+            let Some(customer) = &stamped.response.customer else {
+                continue;
+            };
             let external_id = customer.external_id.trim();
             let position = *index.entry(external_id).or_insert_with(|| {
-                customers.push(CustomerRow { external_id, name: None, email: None, phone: None });
+                customers.push(CustomerRow {
+                    external_id,
+                    name: None,
+                    email: None,
+                    phone: None,
+                });
                 customers.len() - 1
             });
             let row = &mut customers[position];
@@ -111,7 +118,10 @@ impl<'a> CustomerRows<'a> {
                 attributes.insert((external_id, key.as_str()), text);
             }
         }
-        CustomerRows { customers, attributes }
+        CustomerRows {
+            customers,
+            attributes,
+        }
     }
 }
 

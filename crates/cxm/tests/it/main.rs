@@ -10,7 +10,9 @@ use unicode_width::UnicodeWidthStr;
 
 /// The repository's documented examples, which these tests use as their fixtures.
 fn example(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/examples").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../docs/examples")
+        .join(name)
 }
 
 /// A working directory and a database for one test.
@@ -28,8 +30,12 @@ struct Output {
 
 impl Cli {
     async fn new(name: &str) -> Cli {
-        let postgres = std::env::var("CXM_TEST_DATABASE_URL").ok().filter(|u| !u.trim().is_empty());
-        let database = ScratchDatabase::new(postgres.as_deref()).await.expect("scratch database");
+        let postgres = std::env::var("CXM_TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.trim().is_empty());
+        let database = ScratchDatabase::new(postgres.as_deref())
+            .await
+            .expect("scratch database");
         let dir = std::env::temp_dir().join(format!("cxm-cli-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
@@ -58,7 +64,11 @@ impl Cli {
     /// Runs and asserts success, returning standard output.
     fn ok(&self, args: &[&str]) -> String {
         let output = self.run(args);
-        assert!(output.ok, "cxm {args:?} failed:\n{}\n{}", output.stdout, output.stderr);
+        assert!(
+            output.ok,
+            "cxm {args:?} failed:\n{}\n{}",
+            output.stdout, output.stderr
+        );
         output.stdout
     }
 }
@@ -74,38 +84,74 @@ async fn init_writes_the_configuration_and_prints_an_admin_token_once() {
     let cli = Cli::new("init").await;
     let first = cli.ok(&["init"]);
     assert!(first.contains("wrote cxm.toml"), "{first}");
-    let token = first.lines().map(str::trim).find(|l| l.starts_with("cxm_")).expect("a token line");
+    let token = first
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("cxm_"))
+        .expect("a token line");
     assert!(token.len() > 40, "{token}");
     let config = std::fs::read_to_string(cli.dir.join("cxm.toml")).unwrap();
     assert!(config.contains("time_zone = \"Asia/Shanghai\""), "{config}");
     let second = cli.ok(&["init"]);
     assert!(second.contains("exists; keeping it"), "{second}");
-    assert!(!second.contains(token), "the first token is never shown again");
+    assert!(
+        !second.contains(token),
+        "the first token is never shown again"
+    );
 }
 
 #[tokio::test]
 async fn ingesting_the_same_file_twice_leaves_every_count_unchanged() {
     let cli = Cli::new("twice").await;
     let survey = example("store-survey.toml");
-    assert!(cli.ok(&["survey", "create", survey.to_str().unwrap()]).contains("created survey store-visit (6 questions)"));
+    assert!(
+        cli.ok(&["survey", "create", survey.to_str().unwrap()])
+            .contains("created survey store-visit (6 questions)")
+    );
     let responses = example("responses.jsonl");
     let file = responses.to_str().unwrap();
-    assert!(cli.ok(&["ingest", file]).contains("5 responses: 5 new, 0 updated"));
-    let metrics = ["metrics", "nps,csat,ces,share:reason,count", "--by", "region", "--format", "json"];
+    assert!(
+        cli.ok(&["ingest", file])
+            .contains("5 responses: 5 new, 0 updated")
+    );
+    let metrics = [
+        "metrics",
+        "nps,csat,ces,share:reason,count",
+        "--by",
+        "region",
+        "--format",
+        "json",
+    ];
     let before = cli.ok(&metrics);
-    assert!(cli.ok(&["ingest", file]).contains("5 responses: 0 new, 5 updated"));
+    assert!(
+        cli.ok(&["ingest", file])
+            .contains("5 responses: 0 new, 5 updated")
+    );
     assert_eq!(cli.ok(&metrics), before);
     let csv = example("responses.csv");
-    assert!(cli.ok(&["ingest", csv.to_str().unwrap(), "--survey", "store-visit"]).contains("2 responses: 2 new"));
+    assert!(
+        cli.ok(&["ingest", csv.to_str().unwrap(), "--survey", "store-visit"])
+            .contains("2 responses: 2 new")
+    );
     let listing = cli.ok(&["survey", "list"]);
-    assert!(listing.contains("store-visit") && listing.contains("门店体验调查"), "{listing}");
-    assert!(listing.lines().any(|l| l.trim_end().ends_with('7')), "7 responses: {listing}");
+    assert!(
+        listing.contains("store-visit") && listing.contains("门店体验调查"),
+        "{listing}"
+    );
+    assert!(
+        listing.lines().any(|l| l.trim_end().ends_with('7')),
+        "7 responses: {listing}"
+    );
 }
 
 #[tokio::test]
 async fn a_bad_file_fails_naming_row_and_field_and_stores_nothing() {
     let cli = Cli::new("bad").await;
-    cli.ok(&["survey", "create", example("store-survey.toml").to_str().unwrap()]);
+    cli.ok(&[
+        "survey",
+        "create",
+        example("store-survey.toml").to_str().unwrap(),
+    ]);
     let bad = cli.dir.join("bad.csv");
     std::fs::write(
         &bad,
@@ -114,9 +160,23 @@ async fn a_bad_file_fails_naming_row_and_field_and_stores_nothing() {
     .unwrap();
     let output = cli.run(&["ingest", bad.to_str().unwrap(), "--survey", "store-visit"]);
     assert!(!output.ok);
-    assert!(output.stderr.contains("row 3: answers.nps: 11 is outside the scale 0..10"), "{}", output.stderr);
-    assert!(output.stderr.contains("row 4: submitted_at"), "{}", output.stderr);
-    assert!(output.stderr.contains("nothing was stored"), "{}", output.stderr);
+    assert!(
+        output
+            .stderr
+            .contains("row 3: answers.nps: 11 is outside the scale 0..10"),
+        "{}",
+        output.stderr
+    );
+    assert!(
+        output.stderr.contains("row 4: submitted_at"),
+        "{}",
+        output.stderr
+    );
+    assert!(
+        output.stderr.contains("nothing was stored"),
+        "{}",
+        output.stderr
+    );
     let count = cli.ok(&["metrics", "count", "--format", "csv"]);
     assert_eq!(count.lines().count(), 1, "only the header: {count}");
 }
@@ -124,9 +184,20 @@ async fn a_bad_file_fails_naming_row_and_field_and_stores_nothing() {
 #[tokio::test]
 async fn metric_tables_align_chinese_text() {
     let cli = Cli::new("table").await;
-    cli.ok(&["survey", "create", example("store-survey.toml").to_str().unwrap()]);
+    cli.ok(&[
+        "survey",
+        "create",
+        example("store-survey.toml").to_str().unwrap(),
+    ]);
     cli.ok(&["ingest", example("responses.jsonl").to_str().unwrap()]);
-    let table = cli.ok(&["metrics", "nps,csat", "--by", "region,store", "--grain", "month"]);
+    let table = cli.ok(&[
+        "metrics",
+        "nps,csat",
+        "--by",
+        "region,store",
+        "--grain",
+        "month",
+    ]);
     let lines: Vec<&str> = table.lines().filter(|l| l.contains("2025-03")).collect();
     assert!(lines.len() >= 4 && table.contains("上海徐汇店"), "{table}");
     // Column starts, in display columns, from the rule under the header.
@@ -162,9 +233,26 @@ async fn metric_tables_align_chinese_text() {
 #[tokio::test]
 async fn metrics_come_as_csv_for_spreadsheets() {
     let cli = Cli::new("csv").await;
-    cli.ok(&["survey", "create", example("store-survey.toml").to_str().unwrap()]);
+    cli.ok(&[
+        "survey",
+        "create",
+        example("store-survey.toml").to_str().unwrap(),
+    ]);
     cli.ok(&["ingest", example("responses.jsonl").to_str().unwrap()]);
-    let text = cli.ok(&["metrics", "nps", "--by", "region", "--since", "2025-03-01", "--until", "2025-03-31", "--compare", "previous", "--format", "csv"]);
+    let text = cli.ok(&[
+        "metrics",
+        "nps",
+        "--by",
+        "region",
+        "--since",
+        "2025-03-01",
+        "--until",
+        "2025-03-31",
+        "--compare",
+        "previous",
+        "--format",
+        "csv",
+    ]);
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let headers = reader.headers().unwrap().clone();
     assert!(headers.iter().any(|h| h == "previous_delta"), "{headers:?}");
@@ -172,7 +260,9 @@ async fn metrics_come_as_csv_for_spreadsheets() {
     assert_eq!(rows.len(), 2, "{text}");
     let value = |region: &str| {
         let row = rows.iter().find(|r| r.iter().any(|c| c == region)).unwrap();
-        row[headers.iter().position(|h| h == "value").unwrap()].parse::<f64>().unwrap()
+        row[headers.iter().position(|h| h == "value").unwrap()]
+            .parse::<f64>()
+            .unwrap()
     };
     assert!((value("华东") - 200.0 / 3.0).abs() < 1e-9, "{text}");
     assert_eq!(value("华北"), -50.0);
@@ -183,7 +273,17 @@ async fn bad_arguments_are_explained() {
     let cli = Cli::new("args").await;
     let output = cli.run(&["metrics", "nps", "--grain", "fortnight"]);
     assert!(!output.ok);
-    assert!(output.stderr.contains("grain: unknown grain \"fortnight\""), "{}", output.stderr);
+    assert!(
+        output.stderr.contains("grain: unknown grain \"fortnight\""),
+        "{}",
+        output.stderr
+    );
     let output = cli.run(&["metrics", "nps", "--dimension", "region"]);
-    assert!(output.stderr.contains("--dimension \"region\": write KEY=VALUE"), "{}", output.stderr);
+    assert!(
+        output
+            .stderr
+            .contains("--dimension \"region\": write KEY=VALUE"),
+        "{}",
+        output.stderr
+    );
 }
