@@ -3,11 +3,20 @@
 //! This is the only place metric data is read. The result is small (one row per distinct
 //! combination) and mergeable, so it can be computed per shard and combined; the statistics are
 //! computed from it in Rust, identically for both databases.
+//!
+//! Two paths give the same counts. A query that groups and filters by at most one key
+//! (channel, touchpoint or one dimension) and not by customer reads the count tables, which
+//! hold per-day counts for each key (see the migrations): thousands of rows instead of
+//! millions. Any other query reads the fact tables, joining `segment_dimensions` once per key.
+//! Responses that lack a grouped dimension form the group `None` on both paths; on the count
+//! path that group is the total (key `''`) minus the counted values.
+
+use std::collections::BTreeMap;
 
 use cxm_domain::Grain;
 use sqlx::{AssertSqlSafe, Row};
 
-use crate::{Backend, Store, StoreError, postgres, sqlite, with_pool};
+use crate::{Store, StoreError, with_pool};
 
 /// Which facts a query counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,6 +116,13 @@ struct Sql {
 }
 
 impl Sql {
+    fn new() -> Sql {
+        Sql {
+            text: String::new(),
+            binds: Vec::new(),
+        }
+    }
+
     fn param(&mut self, bind: Bind) -> String {
         self.binds.push(bind);
         format!("${}", self.binds.len())
@@ -118,6 +134,54 @@ impl Sql {
             .map(|v| self.param(v))
             .collect::<Vec<_>>()
             .join(", ")
+    }
+
+    fn texts(&mut self, values: &[String]) -> String {
+        self.list(values.iter().map(|v| Bind::Text(v.clone())))
+    }
+}
+
+impl GroupColumn {
+    /// The key of this breakdown in `segment_dimensions`.
+    fn key(&self) -> &str {
+        match self {
+            GroupColumn::Channel => "@channel",
+            GroupColumn::Touchpoint => "@touchpoint",
+            GroupColumn::Dimension(key) => key,
+        }
+    }
+}
+
+impl AccumulatorQuery {
+    /// Every segment filter as `(key, allowed values)`.
+    fn segment_filters(&self) -> Vec<(&str, &[String])> {
+        let mut filters = Vec::new();
+        if !self.channels.is_empty() {
+            filters.push(("@channel", self.channels.as_slice()));
+        }
+        if !self.touchpoints.is_empty() {
+            filters.push(("@touchpoint", self.touchpoints.as_slice()));
+        }
+        for (key, values) in &self.dimensions {
+            filters.push((key.as_str(), values.as_slice()));
+        }
+        filters
+    }
+
+    /// The one key a count-table read uses (`""` for none), if the query fits the count tables.
+    fn count_key(&self) -> Option<&str> {
+        if !self.customer.is_empty() || self.group_by.len() > 1 {
+            return None;
+        }
+        let mut keys: Vec<&str> = self.group_by.iter().map(GroupColumn::key).collect();
+        keys.extend(self.segment_filters().into_iter().map(|(key, _)| key));
+        keys.sort_unstable();
+        keys.dedup();
+        match keys.as_slice() {
+            [] => Some(""),
+            [key] => Some(key),
+            _ => None,
+        }
     }
 }
 
@@ -133,8 +197,52 @@ impl Store {
         if query.ids.is_empty() {
             return Ok(Vec::new());
         }
-        let is_sqlite = matches!(self.backend, Backend::Sqlite(_));
-        let sql = build(query, is_sqlite);
+        let Some(key) = query.count_key() else {
+            return self.run(fact_sql(query), query).await;
+        };
+        let filtered = query.segment_filters().iter().any(|(k, _)| *k == key);
+        let mut rows = self.run(count_sql(query, key), query).await?;
+        let is_dimension = !key.is_empty() && !key.starts_with('@');
+        if is_dimension && !query.group_by.is_empty() && !filtered {
+            // Responses without the dimension: the total minus what the dimension's values hold.
+            let totals = self
+                .run(
+                    count_sql(query, ""),
+                    &AccumulatorQuery {
+                        group_by: Vec::new(),
+                        ..query.clone()
+                    },
+                )
+                .await?;
+            let mut missing: BTreeMap<(i64, i64, RowValue), i64> = BTreeMap::new();
+            for row in totals {
+                *missing.entry((row.id, row.period, row.value)).or_default() += row.count as i64;
+            }
+            for row in &rows {
+                *missing
+                    .entry((row.id, row.period, row.value.clone()))
+                    .or_default() -= row.count as i64;
+            }
+            for ((id, period, value), count) in missing {
+                if count > 0 {
+                    rows.push(AccumulatorRow {
+                        id,
+                        period,
+                        groups: vec![None],
+                        value,
+                        count: count as u64,
+                    });
+                }
+            }
+        }
+        Ok(rows)
+    }
+
+    async fn run(
+        &self,
+        sql: Sql,
+        query: &AccumulatorQuery,
+    ) -> Result<Vec<AccumulatorRow>, StoreError> {
         let groups = query.group_by.len();
         let table = query.table;
         with_pool!(self, pool => {
@@ -172,107 +280,155 @@ impl Store {
     }
 }
 
-fn build(query: &AccumulatorQuery, is_sqlite: bool) -> Sql {
-    let mut sql = Sql {
-        text: String::new(),
-        binds: Vec::new(),
-    };
-    let dimension = |sql: &mut Sql, key: &str| {
-        let path = if is_sqlite {
-            sqlite::dimension_path(key)
-        } else {
-            postgres::dimension_path(key)
-        };
-        sql.binds.push(Bind::Text(path));
-        let index = sql.binds.len();
-        if is_sqlite {
-            sqlite::dimension_value("s", index)
-        } else {
-            postgres::dimension_value("s", index)
-        }
-    };
-    let (table, alias_id, value) = match query.table {
-        AnswerTable::Numeric => ("answers", "a.item_id", "a.value"),
-        AnswerTable::Choice => ("choice_answers", "a.item_id", "a.option"),
-        AnswerTable::ChoiceRespondents => ("choice_answers", "a.item_id", ""),
-        AnswerTable::Responses => ("responses", "a.survey_id", ""),
-    };
-    let period = match query.period {
-        PeriodSpec::Whole => "CAST(0 AS BIGINT)".to_owned(),
-        PeriodSpec::Grain(grain) => grain.sql_index("a"),
-    };
-    // Constant columns (the whole-range period, the responses' value) are selected but not
-    // grouped by: PostgreSQL refuses constants in GROUP BY.
-    let mut select = vec![format!("{alias_id} AS id"), format!("{period} AS period")];
-    let mut group_positions = vec!["1".to_owned()];
-    if query.period != PeriodSpec::Whole {
-        group_positions.push("2".to_owned());
+/// The period column of table alias `alias`, and whether it is grouped by.
+fn period_column(query: &AccumulatorQuery, alias: &str) -> (String, bool) {
+    match query.period {
+        // A constant is selected but not grouped by: PostgreSQL refuses constants in GROUP BY.
+        PeriodSpec::Whole => ("CAST(0 AS BIGINT)".to_owned(), false),
+        PeriodSpec::Grain(grain) => (grain.sql_index(alias), true),
     }
-    for (index, column) in query.group_by.iter().enumerate() {
-        let expression = match column {
-            GroupColumn::Channel => "s.channel".to_owned(),
-            GroupColumn::Touchpoint => "s.touchpoint".to_owned(),
-            GroupColumn::Dimension(key) => dimension(&mut sql, key),
-        };
-        select.push(format!("{expression} AS g{index}"));
-        group_positions.push(select.len().to_string());
-    }
-    if !value.is_empty() {
-        select.push(format!("{value} AS value"));
-        group_positions.push(select.len().to_string());
-    }
-    select.push(if query.table == AnswerTable::ChoiceRespondents {
-        "COUNT(DISTINCT a.response_id) AS n".to_owned()
-    } else {
-        "COUNT(*) AS n".to_owned()
-    });
+}
 
-    let mut conditions = Vec::new();
+/// `SELECT … GROUP BY …` from the select list; `grouped[i]` says whether column i is a key.
+fn select_grouped(
+    columns: &[(String, bool)],
+    from: &str,
+    conditions: &[String],
+    having: &str,
+) -> String {
+    let select: Vec<&str> = columns.iter().map(|(c, _)| c.as_str()).collect();
+    let positions: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, grouped))| *grouped)
+        .map(|(i, _)| (i + 1).to_string())
+        .collect();
+    format!(
+        "SELECT {} FROM {from} WHERE {} GROUP BY {}{having}",
+        select.join(", "),
+        conditions.join(" AND "),
+        positions.join(", ")
+    )
+}
+
+/// A read of the count tables for one key (`""`: every response).
+fn count_sql(query: &AccumulatorQuery, key: &str) -> Sql {
+    let mut sql = Sql::new();
+    let (table, id_column, value, option_test) = match query.table {
+        AnswerTable::Numeric => ("numeric_counts", "item_id", Some("r.value"), None),
+        AnswerTable::Choice => (
+            "choice_counts",
+            "item_id",
+            Some("r.option"),
+            Some("r.option <> ''"),
+        ),
+        AnswerTable::ChoiceRespondents => ("choice_counts", "item_id", None, Some("r.option = ''")),
+        AnswerTable::Responses => ("response_counts", "survey_id", None, None),
+    };
+    let (period, period_grouped) = period_column(query, "r");
+    let mut columns = vec![
+        (format!("r.{id_column} AS id"), true),
+        (format!("{period} AS period"), period_grouped),
+    ];
+    if !query.group_by.is_empty() {
+        columns.push(("r.dim_value AS g0".to_owned(), true));
+    }
+    if let Some(value) = value {
+        columns.push((format!("{value} AS value"), true));
+    }
+    columns.push(("CAST(SUM(r.n) AS BIGINT) AS n".to_owned(), false));
     let ids = sql.list(query.ids.iter().map(|&id| Bind::Int(id)));
-    conditions.push(format!("{alias_id} IN ({ids})"));
-    if let Some((first, last)) = query.days {
-        let first = sql.param(Bind::Int(first));
-        let last = sql.param(Bind::Int(last));
-        conditions.push(format!("a.local_day >= {first} AND a.local_day <= {last}"));
+    let key = sql.param(Bind::Text(key.to_owned()));
+    let mut conditions = vec![
+        format!("r.{id_column} IN ({ids})"),
+        format!("r.dim_key = {key}"),
+    ];
+    if let Some((_, values)) = query.segment_filters().into_iter().next() {
+        let list = sql.texts(values);
+        conditions.push(format!("r.dim_value IN ({list})"));
     }
-    if !query.channels.is_empty() {
-        let list = sql.list(query.channels.iter().map(|c| Bind::Text(c.clone())));
-        conditions.push(format!("s.channel IN ({list})"));
+    common_conditions(&mut sql, &mut conditions, query, "r");
+    if let Some(test) = option_test {
+        conditions.push(test.to_owned());
     }
-    if !query.touchpoints.is_empty() {
-        let list = sql.list(query.touchpoints.iter().map(|c| Bind::Text(c.clone())));
-        conditions.push(format!("s.touchpoint IN ({list})"));
+    sql.text = select_grouped(
+        &columns,
+        &format!("{table} r"),
+        &conditions,
+        " HAVING SUM(r.n) <> 0",
+    );
+    sql
+}
+
+/// A read of the fact tables, joining `segment_dimensions` once per breakdown and filter.
+fn fact_sql(query: &AccumulatorQuery) -> Sql {
+    let mut sql = Sql::new();
+    let (table, id_column, value) = match query.table {
+        AnswerTable::Numeric => ("answers", "item_id", Some("a.value")),
+        AnswerTable::Choice => ("choice_answers", "item_id", Some("a.option")),
+        AnswerTable::ChoiceRespondents => ("choice_answers", "item_id", None),
+        AnswerTable::Responses => ("responses", "survey_id", None),
+    };
+    let (period, period_grouped) = period_column(query, "a");
+    let mut columns = vec![
+        (format!("a.{id_column} AS id"), true),
+        (format!("{period} AS period"), period_grouped),
+    ];
+    let mut from = format!("{table} a");
+    for (index, column) in query.group_by.iter().enumerate() {
+        let key = sql.param(Bind::Text(column.key().to_owned()));
+        from.push_str(&format!(" LEFT JOIN segment_dimensions d{index} ON d{index}.segment_id = a.segment_id AND d{index}.key = {key}"));
+        columns.push((format!("d{index}.value AS g{index}"), true));
     }
-    for (key, values) in &query.dimensions {
-        let expression = dimension(&mut sql, key);
-        let list = sql.list(values.iter().map(|v| Bind::Text(v.clone())));
-        conditions.push(format!("{expression} IN ({list})"));
+    for (index, (key, values)) in query.segment_filters().into_iter().enumerate() {
+        let key = sql.param(Bind::Text(key.to_owned()));
+        let list = sql.texts(values);
+        from.push_str(&format!(
+            " JOIN segment_dimensions f{index} ON f{index}.segment_id = a.segment_id AND f{index}.key = {key} AND f{index}.value IN ({list})"
+        ));
     }
+    if let Some(value) = value {
+        columns.push((format!("{value} AS value"), true));
+    }
+    columns.push((
+        if query.table == AnswerTable::ChoiceRespondents {
+            "COUNT(DISTINCT a.response_id) AS n"
+        } else {
+            "COUNT(*) AS n"
+        }
+        .to_owned(),
+        false,
+    ));
+    let ids = sql.list(query.ids.iter().map(|&id| Bind::Int(id)));
+    let mut conditions = vec![format!("a.{id_column} IN ({ids})")];
+    common_conditions(&mut sql, &mut conditions, query, "a");
     for (key, values) in &query.customer {
         let key = sql.param(Bind::Text(key.clone()));
-        let list = sql.list(values.iter().map(|v| Bind::Text(v.clone())));
+        let list = sql.texts(values);
         conditions.push(format!(
             "a.customer_id IN (SELECT customer_id FROM customer_attributes WHERE key = {key} AND value IN ({list}))"
         ));
     }
+    sql.text = select_grouped(&columns, &from, &conditions, "");
+    sql
+}
+
+/// The day range and completeness conditions both paths share.
+fn common_conditions(
+    sql: &mut Sql,
+    conditions: &mut Vec<String>,
+    query: &AccumulatorQuery,
+    alias: &str,
+) {
+    if let Some((first, last)) = query.days {
+        let first = sql.param(Bind::Int(first));
+        let last = sql.param(Bind::Int(last));
+        conditions.push(format!(
+            "{alias}.local_day >= {first} AND {alias}.local_day <= {last}"
+        ));
+    }
     if query.complete_only {
         let flag = sql.param(Bind::Bool(true));
-        conditions.push(format!("a.complete = {flag}"));
+        conditions.push(format!("{alias}.complete = {flag}"));
     }
-    let needs_segment = !query.channels.is_empty()
-        || !query.touchpoints.is_empty()
-        || !query.dimensions.is_empty()
-        || !query.group_by.is_empty();
-    let join = if needs_segment {
-        " JOIN segments s ON s.id = a.segment_id"
-    } else {
-        ""
-    };
-    sql.text = format!(
-        "SELECT {} FROM {table} a{join} WHERE {} GROUP BY {}",
-        select.join(", "),
-        conditions.join(" AND "),
-        group_positions.join(", ")
-    );
-    sql
 }

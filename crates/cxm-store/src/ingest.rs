@@ -11,6 +11,7 @@ use std::str::FromStr;
 use cxm_domain::{AnswerValue, Channel, ValidResponse};
 use sqlx::{AssertSqlSafe, Row};
 
+use crate::counts::{Direction, adjust_statements, segment_rows};
 use crate::{Backend, Store, StoreError, now_micros, with_pool};
 
 /// A validated response with the local calendar stamps of its submission.
@@ -195,6 +196,11 @@ impl Store {
         let now = now_micros();
         let parameters = parameters_per_statement(&self.backend);
         let segment_keys: Vec<SegmentKey> = kept.iter().map(|s| segment_key(&s.response)).collect();
+        let mut seen_segments = std::collections::HashSet::new();
+        let first_of_segment: Vec<bool> = segment_keys
+            .iter()
+            .map(|key| seen_segments.insert(key))
+            .collect();
 
         with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -219,6 +225,59 @@ impl Store {
                     segments.insert(key, row.try_get("id")?);
                 }
             }
+            // Each new segment's group values, for grouping and the count tables.
+            let mut dimension_rows: Vec<(i64, &str, &str)> = Vec::new();
+            for (position, key) in segment_keys.iter().enumerate() {
+                if first_of_segment[position] {
+                    let response = &kept[position].response;
+                    let dimensions = response.dimensions.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+                    for (name, value) in segment_rows(key.0, &key.1, dimensions) {
+                        dimension_rows.push((segments[key], name, value));
+                    }
+                }
+            }
+            for chunk in dimension_rows.chunks(parameters / 3) {
+                let sql = format!(
+                    "INSERT INTO segment_dimensions (segment_id, key, value) VALUES {} ON CONFLICT (segment_id, key) DO NOTHING",
+                    values_clause(chunk.len(), 3)
+                );
+                let mut query = sqlx::query(AssertSqlSafe(sql));
+                for &(segment_id, name, value) in chunk {
+                    query = query.bind(segment_id).bind(name).bind(value);
+                }
+                query.execute(&mut *tx).await?;
+            }
+
+            // Responses stored before: out of the counts, their answers deleted.
+            let mut existing: Vec<i64> = Vec::new();
+            let mut by_source: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+            for stamped in &kept {
+                by_source.entry(stamped.response.source.as_str()).or_default().push(stamped.response.source_id.as_str());
+            }
+            for (source, source_ids) in &by_source {
+                for chunk in source_ids.chunks(parameters - 1) {
+                    let list = (2..=chunk.len() + 1).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+                    let sql = format!("SELECT id FROM responses WHERE source = $1 AND source_id IN ({list})");
+                    let mut query = sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql)).bind(*source);
+                    for source_id in chunk {
+                        query = query.bind(*source_id);
+                    }
+                    existing.extend(query.fetch_all(&mut *tx).await?);
+                }
+            }
+            for chunk in existing.chunks(parameters) {
+                let list = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+                let removals = adjust_statements(chunk.len(), Direction::Remove);
+                let deletions = ["answers", "choice_answers", "text_answers"].map(|table| format!("DELETE FROM {table} WHERE response_id IN ({list})"));
+                for sql in removals.into_iter().chain(deletions) {
+                    let mut query = sqlx::query(AssertSqlSafe(sql));
+                    for id in chunk {
+                        query = query.bind(*id);
+                    }
+                    query.execute(&mut *tx).await?;
+                }
+            }
+
             let people = CustomerRows::of(&kept);
             let mut customers: HashMap<String, i64> = HashMap::new();
             for chunk in people.customers.chunks(parameters / 6) {
@@ -265,7 +324,6 @@ impl Store {
             // Responses, upserted in chunks; the returned uid tells new from replaced.
             let mut outcome = IngestOutcome::default();
             let mut response_ids: HashMap<(String, String), i64> = HashMap::new();
-            let mut replaced: Vec<i64> = Vec::new();
             let per_statement = parameters / 13;
             for (chunk_index, chunk) in kept.chunks(per_statement).enumerate() {
                 let sql = format!(
@@ -319,22 +377,8 @@ impl Store {
                         outcome.inserted += 1;
                     } else {
                         outcome.updated += 1;
-                        replaced.push(id);
                     }
                     response_ids.insert(key, id);
-                }
-            }
-
-            // Replaced responses lose their old answers.
-            for chunk in replaced.chunks(parameters) {
-                let list = values_clause(1, chunk.len()).trim_matches(|c| c == '(' || c == ')').to_owned();
-                for table in ["answers", "choice_answers", "text_answers"] {
-                    let sql = format!("DELETE FROM {table} WHERE response_id IN ({list})");
-                    let mut query = sqlx::query(AssertSqlSafe(sql));
-                    for id in chunk {
-                        query = query.bind(*id);
-                    }
-                    query.execute(&mut *tx).await?;
                 }
             }
 
@@ -421,6 +465,17 @@ impl Store {
                     query = query.bind(*response_id).bind(*item_id).bind(text.clone());
                 }
                 query.execute(&mut *tx).await?;
+            }
+            // Every response of the batch into the counts.
+            let stored: Vec<i64> = response_ids.values().copied().collect();
+            for chunk in stored.chunks(parameters) {
+                for sql in adjust_statements(chunk.len(), Direction::Add) {
+                    let mut query = sqlx::query(AssertSqlSafe(sql));
+                    for id in chunk {
+                        query = query.bind(*id);
+                    }
+                    query.execute(&mut *tx).await?;
+                }
             }
             tx.commit().await?;
             Ok(outcome)

@@ -10,6 +10,7 @@
 use std::fmt;
 
 mod accumulate;
+mod counts;
 mod error;
 mod ingest;
 mod migrate;

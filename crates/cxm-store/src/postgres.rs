@@ -1,5 +1,4 @@
-//! PostgreSQL specifics: the connection pool and the SQL fragments whose syntax differs from
-//! SQLite's.
+//! PostgreSQL specifics: the connection pool.
 
 use std::time::Duration;
 
@@ -14,14 +13,4 @@ pub(crate) async fn connect(url: &str) -> Result<sqlx::PgPool, StoreError> {
         .connect(url)
         .await?;
     Ok(pool)
-}
-
-/// The text value of dimension `$n` (the key itself) in `segments.dimensions`.
-pub(crate) fn dimension_value(alias: &str, parameter: usize) -> String {
-    format!("(({alias}.dimensions)::jsonb ->> ${parameter}::text)")
-}
-
-/// The bound parameter for dimension `key` used with [`dimension_value`].
-pub(crate) fn dimension_path(key: &str) -> String {
-    key.to_owned()
 }

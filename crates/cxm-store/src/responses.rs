@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 use sqlx::{AssertSqlSafe, Row};
 
-use crate::{Backend, Store, StoreError, postgres, sqlite, with_pool};
+use crate::{Store, StoreError, with_pool};
 
 /// Which responses to list.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -70,7 +70,6 @@ impl Store {
     /// # Errors
     /// [`StoreError::Other`] when the database fails.
     pub async fn responses(&self, filter: &ResponseFilter) -> Result<ResponsePage, StoreError> {
-        let is_sqlite = matches!(self.backend, Backend::Sqlite(_));
         let limit = filter.limit.clamp(1, 1000) as i64;
         let mut conditions = vec!["1 = 1".to_owned()];
         let mut texts: Vec<String> = Vec::new();
@@ -101,24 +100,15 @@ impl Store {
             conditions.push(format!("s.touchpoint IN ({})", list.join(", ")));
         }
         for (key, values) in &filter.dimensions {
-            let path = if is_sqlite {
-                sqlite::dimension_path(key)
-            } else {
-                postgres::dimension_path(key)
-            };
-            let p = text_param(path, &mut texts);
-            let number: usize = p[2..].parse().unwrap_or(0);
-            let expression = if is_sqlite {
-                sqlite::dimension_value("s", number)
-            } else {
-                postgres::dimension_value("s", number)
-            }
-            .replace(&format!("${number}"), &p);
+            let key = text_param(key.clone(), &mut texts);
             let list: Vec<String> = values
                 .iter()
                 .map(|v| text_param(v.clone(), &mut texts))
                 .collect();
-            conditions.push(format!("{expression} IN ({})", list.join(", ")));
+            conditions.push(format!(
+                "EXISTS (SELECT 1 FROM segment_dimensions d WHERE d.segment_id = r.segment_id AND d.key = {key} AND d.value IN ({}))",
+                list.join(", ")
+            ));
         }
         if let Some((first, last)) = filter.days {
             ints.push(first);

@@ -1,5 +1,4 @@
-//! SQLite specifics: opening the file (WAL, foreign keys, busy timeout) and the SQL fragments
-//! whose syntax differs from PostgreSQL's.
+//! SQLite specifics: opening the file (WAL, foreign keys, busy timeout, cache).
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -45,14 +44,4 @@ pub(crate) async fn connect(url: &str) -> Result<sqlx::SqlitePool, StoreError> {
         .connect_with(options)
         .await?;
     Ok(pool)
-}
-
-/// The text value of dimension `$n` (a JSON path such as `$."region"`) in `segments.dimensions`.
-pub(crate) fn dimension_value(alias: &str, parameter: usize) -> String {
-    format!("json_extract({alias}.dimensions, ${parameter})")
-}
-
-/// The bound parameter for dimension `key` used with [`dimension_value`].
-pub(crate) fn dimension_path(key: &str) -> String {
-    format!("$.\"{key}\"")
 }

@@ -37,6 +37,16 @@ CREATE TABLE segments (
     UNIQUE (channel, touchpoint, dimensions)
 );
 
+-- Every segment's group values, one row per key: '' (every response, value ''), '@channel',
+-- '@touchpoint' (value '' when none) and each dimension. Metric queries group and filter by
+-- joining here, and the count tables below are kept per key.
+CREATE TABLE segment_dimensions (
+    segment_id INTEGER NOT NULL REFERENCES segments (id),
+    key        TEXT NOT NULL,
+    value      TEXT NOT NULL,
+    PRIMARY KEY (segment_id, key)
+) WITHOUT ROWID;
+
 CREATE TABLE customers (
     id          INTEGER PRIMARY KEY,
     external_id TEXT NOT NULL UNIQUE,
@@ -121,3 +131,43 @@ CREATE TABLE api_tokens (
     last_used_at INTEGER,
     revoked_at   INTEGER
 );
+
+-- Count tables: the metric engine's fast path. For every key of segment_dimensions, how many
+-- answers (responses) of each value fell on each local day, complete or not. Ingest keeps them
+-- equal to the fact tables (adding a batch's rows, subtracting replaced ones); a query that
+-- groups or filters by at most one key reads them instead of the facts. Rows may reach n = 0.
+CREATE TABLE numeric_counts (
+    item_id     INTEGER NOT NULL,
+    dim_key     TEXT NOT NULL,
+    local_day   INTEGER NOT NULL,
+    dim_value   TEXT NOT NULL,
+    complete    INTEGER NOT NULL,
+    value       INTEGER NOT NULL,
+    local_month INTEGER NOT NULL,
+    n           INTEGER NOT NULL,
+    PRIMARY KEY (item_id, dim_key, local_day, dim_value, complete, value)
+) WITHOUT ROWID;
+
+-- Chosen options per day; option '' counts the question's respondents (each response once).
+CREATE TABLE choice_counts (
+    item_id     INTEGER NOT NULL,
+    dim_key     TEXT NOT NULL,
+    local_day   INTEGER NOT NULL,
+    dim_value   TEXT NOT NULL,
+    complete    INTEGER NOT NULL,
+    option      TEXT NOT NULL,
+    local_month INTEGER NOT NULL,
+    n           INTEGER NOT NULL,
+    PRIMARY KEY (item_id, dim_key, local_day, dim_value, complete, option)
+) WITHOUT ROWID;
+
+CREATE TABLE response_counts (
+    survey_id   INTEGER NOT NULL,
+    dim_key     TEXT NOT NULL,
+    local_day   INTEGER NOT NULL,
+    dim_value   TEXT NOT NULL,
+    complete    INTEGER NOT NULL,
+    local_month INTEGER NOT NULL,
+    n           INTEGER NOT NULL,
+    PRIMARY KEY (survey_id, dim_key, local_day, dim_value, complete)
+) WITHOUT ROWID;
