@@ -2,35 +2,24 @@
 //! fact tables: the statements that add a set of responses to them, or take them away.
 //!
 //! Each statement aggregates the responses' facts per (key, day, group value, completeness,
-//! value) by joining `segment_dimensions`, and upserts the sums, so the work is proportional to
-//! the batch, never to the data already stored.
+//! value) and upserts the sums, so the work is proportional to the batch, never to the data
+//! already stored. Additions are summed in memory from the rows being written ([`Additions`]);
+//! removals read the stored rows back, joining `segment_dimensions`.
 
-/// Whether responses are added to the counts or taken out of them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Direction {
-    /// New or replacing facts.
-    Add,
-    /// Facts about to be deleted or replaced.
-    Remove,
-}
+use std::collections::HashMap;
 
-/// The statements that move the responses with ids `$1..=$ids` into or out of the counts.
-/// They must run while those responses and their answers are stored as they were counted.
-pub(crate) fn adjust_statements(ids: usize, direction: Direction) -> [String; 4] {
-    let list = (1..=ids)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let sign = match direction {
-        Direction::Add => "",
-        Direction::Remove => "-",
-    };
+/// The statements that take a set of stored responses out of the counts; `is_one_of(column)` is
+/// the condition that `column` holds one of their ids (bound from `$1` on). They must run while
+/// those responses and their answers are still stored as they were counted.
+pub(crate) fn removal_statements(is_one_of: impl Fn(&str) -> String) -> [String; 4] {
+    let (answer, response) = (is_one_of("a.response_id"), is_one_of("r.id"));
+    let sign = "-";
     [
         format!(
             "INSERT INTO numeric_counts (item_id, dim_key, local_day, dim_value, complete, value, local_month, n) \
              SELECT a.item_id, d.key, a.local_day, d.value, a.complete, a.value, a.local_month, {sign}COUNT(*) \
              FROM answers a JOIN segment_dimensions d ON d.segment_id = a.segment_id \
-             WHERE a.response_id IN ({list}) \
+             WHERE {answer} \
              GROUP BY a.item_id, d.key, a.local_day, d.value, a.complete, a.value, a.local_month \
              ON CONFLICT (item_id, dim_key, local_day, dim_value, complete, value) DO UPDATE SET n = numeric_counts.n + excluded.n"
         ),
@@ -38,7 +27,7 @@ pub(crate) fn adjust_statements(ids: usize, direction: Direction) -> [String; 4]
             "INSERT INTO choice_counts (item_id, dim_key, local_day, dim_value, complete, option, local_month, n) \
              SELECT a.item_id, d.key, a.local_day, d.value, a.complete, a.option, a.local_month, {sign}COUNT(*) \
              FROM choice_answers a JOIN segment_dimensions d ON d.segment_id = a.segment_id \
-             WHERE a.response_id IN ({list}) \
+             WHERE {answer} \
              GROUP BY a.item_id, d.key, a.local_day, d.value, a.complete, a.option, a.local_month \
              ON CONFLICT (item_id, dim_key, local_day, dim_value, complete, option) DO UPDATE SET n = choice_counts.n + excluded.n"
         ),
@@ -48,7 +37,7 @@ pub(crate) fn adjust_statements(ids: usize, direction: Direction) -> [String; 4]
             "INSERT INTO choice_counts (item_id, dim_key, local_day, dim_value, complete, option, local_month, n) \
              SELECT a.item_id, d.key, a.local_day, d.value, a.complete, '', a.local_month, {sign}COUNT(DISTINCT a.response_id) \
              FROM choice_answers a JOIN segment_dimensions d ON d.segment_id = a.segment_id \
-             WHERE a.response_id IN ({list}) \
+             WHERE {answer} \
              GROUP BY a.item_id, d.key, a.local_day, d.value, a.complete, a.local_month \
              ON CONFLICT (item_id, dim_key, local_day, dim_value, complete, option) DO UPDATE SET n = choice_counts.n + excluded.n"
         ),
@@ -56,7 +45,7 @@ pub(crate) fn adjust_statements(ids: usize, direction: Direction) -> [String; 4]
             "INSERT INTO response_counts (survey_id, dim_key, local_day, dim_value, complete, local_month, n) \
              SELECT r.survey_id, d.key, r.local_day, d.value, r.complete, r.local_month, {sign}COUNT(*) \
              FROM responses r JOIN segment_dimensions d ON d.segment_id = r.segment_id \
-             WHERE r.id IN ({list}) \
+             WHERE {response} \
              GROUP BY r.survey_id, d.key, r.local_day, d.value, r.complete, r.local_month \
              ON CONFLICT (survey_id, dim_key, local_day, dim_value, complete) DO UPDATE SET n = response_counts.n + excluded.n"
         ),
@@ -73,4 +62,80 @@ pub(crate) fn segment_rows<'a>(
     let mut rows = vec![("", ""), ("@channel", channel), ("@touchpoint", touchpoint)];
     rows.extend(dimensions);
     rows
+}
+
+/// A row of a count table: its key (item or survey, dimension key, day, group value,
+/// completeness, then the value or option where the table has one) → (local month, n).
+pub(crate) type CountRows<K> = HashMap<K, (i64, i64)>;
+
+/// What a batch adds to the count tables, summed in memory from the rows being written, so that
+/// nothing is read back.
+#[derive(Debug, Default)]
+pub(crate) struct Additions<'a> {
+    /// `(item, key, day, group value, complete, value)`.
+    pub numeric: CountRows<(i64, &'a str, i64, &'a str, bool, i64)>,
+    /// `(item, key, day, group value, complete, option)`; option `""` counts respondents.
+    pub choice: CountRows<(i64, &'a str, i64, &'a str, bool, &'a str)>,
+    /// `(survey, key, day, group value, complete)`.
+    pub responses: CountRows<(i64, &'a str, i64, &'a str, bool)>,
+}
+
+/// One response's place in the counts: its survey, day, month, completeness and group values.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Placement<'a> {
+    pub survey_id: i64,
+    pub local_day: i64,
+    pub local_month: i64,
+    pub complete: bool,
+    pub groups: &'a [(&'a str, &'a str)],
+}
+
+impl<'a> Additions<'a> {
+    /// Counts a response.
+    pub fn response(&mut self, at: Placement<'a>) {
+        for &(key, group) in at.groups {
+            let entry = self
+                .responses
+                .entry((at.survey_id, key, at.local_day, group, at.complete))
+                .or_insert((at.local_month, 0));
+            entry.1 += 1;
+        }
+    }
+
+    /// Counts a numeric answer of item `item_id`.
+    pub fn number(&mut self, at: Placement<'a>, item_id: i64, value: i64) {
+        for &(key, group) in at.groups {
+            let entry = self
+                .numeric
+                .entry((item_id, key, at.local_day, group, at.complete, value))
+                .or_insert((at.local_month, 0));
+            entry.1 += 1;
+        }
+    }
+
+    /// Counts the options one response chose for item `item_id`, and the response as one of
+    /// the item's respondents.
+    pub fn choices(&mut self, at: Placement<'a>, item_id: i64, options: &[&'a str]) {
+        for &(key, group) in at.groups {
+            for option in options.iter().copied().chain([""]) {
+                let entry = self
+                    .choice
+                    .entry((item_id, key, at.local_day, group, at.complete, option))
+                    .or_insert((at.local_month, 0));
+                entry.1 += 1;
+            }
+        }
+    }
+}
+
+/// The upsert that adds rows to a count table, for `rows` rows of `columns` values each (the
+/// last column being `n`).
+pub(crate) fn addition_statement(table: &str, key_columns: &[&str], rows: usize) -> String {
+    let columns = key_columns.len() + 2;
+    format!(
+        "INSERT INTO {table} ({}, local_month, n) VALUES {} ON CONFLICT ({}) DO UPDATE SET n = {table}.n + excluded.n",
+        key_columns.join(", "),
+        crate::ingest::values_clause(rows, columns),
+        key_columns.join(", ")
+    )
 }

@@ -11,8 +11,9 @@ use std::str::FromStr;
 use cxm_domain::{AnswerValue, Channel, ValidResponse};
 use sqlx::{AssertSqlSafe, Row};
 
-use crate::counts::{Direction, adjust_statements, segment_rows};
-use crate::{Backend, Store, StoreError, now_micros, with_pool};
+use crate::counts::{Additions, Placement, addition_statement, removal_statements, segment_rows};
+use crate::lists::{ValueList, one_of};
+use crate::{Backend, Store, StoreError, now_micros, sqlite, with_pool};
 
 /// A validated response with the local calendar stamps of its submission.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,7 +38,7 @@ pub struct IngestOutcome {
 }
 
 /// `($1, $2, …), (…)` for `rows` rows of `columns` parameters.
-fn values_clause(rows: usize, columns: usize) -> String {
+pub(crate) fn values_clause(rows: usize, columns: usize) -> String {
     let mut text = String::with_capacity(rows * columns * 5);
     for row in 0..rows {
         if row > 0 {
@@ -126,13 +127,12 @@ impl<'a> CustomerRows<'a> {
     }
 }
 
-/// Parameters per multi-row statement. PostgreSQL takes up to 65,535 and a round trip is
-/// worth saving; SQLite looks each parameter's name up in a list as long as the statement's
-/// parameters, so binding costs grow with the square of a statement's size there, and a few
-/// hundred parameters per statement is fastest.
+/// Parameters per multi-row statement: PostgreSQL takes up to 65,535, SQLite 32,766. Larger
+/// statements save round trips; SQLite statements use anonymous placeholders
+/// ([`sqlite::positional`]) so that binding stays linear in their size.
 fn parameters_per_statement(backend: &Backend) -> usize {
     match backend {
-        Backend::Sqlite(_) => 400,
+        Backend::Sqlite(_) => 8_000,
         Backend::Postgres(_) => 16_000,
     }
 }
@@ -195,6 +195,14 @@ impl Store {
             .collect();
         let now = now_micros();
         let parameters = parameters_per_statement(&self.backend);
+        let is_sqlite = matches!(self.backend, Backend::Sqlite(_));
+        let dialect = |sql: String| {
+            if is_sqlite {
+                sqlite::positional(&sql)
+            } else {
+                sql
+            }
+        };
         let segment_keys: Vec<SegmentKey> = kept.iter().map(|s| segment_key(&s.response)).collect();
         let mut seen_segments = std::collections::HashSet::new();
         let first_of_segment: Vec<bool> = segment_keys
@@ -215,7 +223,7 @@ impl Store {
                      RETURNING id, channel, touchpoint, dimensions",
                     values_clause(chunk.len(), 3)
                 );
-                let mut query = sqlx::query(AssertSqlSafe(sql));
+                let mut query = sqlx::query(AssertSqlSafe(dialect(sql)));
                 for (channel, touchpoint, dimensions) in chunk {
                     query = query.bind(*channel).bind(touchpoint.clone()).bind(dimensions.clone());
                 }
@@ -227,13 +235,16 @@ impl Store {
             }
             // Each new segment's group values, for grouping and the count tables.
             let mut dimension_rows: Vec<(i64, &str, &str)> = Vec::new();
+            let mut groups_of_segment: HashMap<i64, Vec<(&str, &str)>> = HashMap::new();
             for (position, key) in segment_keys.iter().enumerate() {
                 if first_of_segment[position] {
                     let response = &kept[position].response;
                     let dimensions = response.dimensions.iter().map(|(k, v)| (k.as_str(), v.as_str()));
-                    for (name, value) in segment_rows(key.0, &key.1, dimensions) {
+                    let rows = segment_rows(key.0, &key.1, dimensions);
+                    for &(name, value) in &rows {
                         dimension_rows.push((segments[key], name, value));
                     }
+                    groups_of_segment.insert(segments[key], rows);
                 }
             }
             for chunk in dimension_rows.chunks(parameters / 3) {
@@ -241,7 +252,7 @@ impl Store {
                     "INSERT INTO segment_dimensions (segment_id, key, value) VALUES {} ON CONFLICT (segment_id, key) DO NOTHING",
                     values_clause(chunk.len(), 3)
                 );
-                let mut query = sqlx::query(AssertSqlSafe(sql));
+                let mut query = sqlx::query(AssertSqlSafe(dialect(sql)));
                 for &(segment_id, name, value) in chunk {
                     query = query.bind(segment_id).bind(name).bind(value);
                 }
@@ -256,25 +267,20 @@ impl Store {
             }
             for (source, source_ids) in &by_source {
                 for chunk in source_ids.chunks(parameters - 1) {
-                    let list = (2..=chunk.len() + 1).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
-                    let sql = format!("SELECT id FROM responses WHERE source = $1 AND source_id IN ({list})");
-                    let mut query = sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql)).bind(*source);
-                    for source_id in chunk {
-                        query = query.bind(*source_id);
+                    let condition = one_of(&tx, "source_id", 2, chunk.len());
+                    let sql = format!("SELECT id FROM responses WHERE source = $1 AND {condition}");
+                    let query = sqlx::query(AssertSqlSafe(dialect(sql))).bind(*source);
+                    for row in bind_texts(query, chunk).fetch_all(&mut *tx).await? {
+                        existing.push(row.try_get("id")?);
                     }
-                    existing.extend(query.fetch_all(&mut *tx).await?);
                 }
             }
             for chunk in existing.chunks(parameters) {
-                let list = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
-                let removals = adjust_statements(chunk.len(), Direction::Remove);
-                let deletions = ["answers", "choice_answers", "text_answers"].map(|table| format!("DELETE FROM {table} WHERE response_id IN ({list})"));
+                let removals = removal_statements(|column| one_of(&tx, column, 1, chunk.len()));
+                let condition = one_of(&tx, "response_id", 1, chunk.len());
+                let deletions = ["answers", "choice_answers", "text_answers"].map(|table| format!("DELETE FROM {table} WHERE {condition}"));
                 for sql in removals.into_iter().chain(deletions) {
-                    let mut query = sqlx::query(AssertSqlSafe(sql));
-                    for id in chunk {
-                        query = query.bind(*id);
-                    }
-                    query.execute(&mut *tx).await?;
+                    bind_ids(sqlx::query(AssertSqlSafe(dialect(sql))), chunk).execute(&mut *tx).await?;
                 }
             }
 
@@ -288,7 +294,7 @@ impl Store {
                      updated_at = excluded.updated_at RETURNING id, external_id",
                     values_clause(chunk.len(), 6)
                 );
-                let mut query = sqlx::query(AssertSqlSafe(sql));
+                let mut query = sqlx::query(AssertSqlSafe(dialect(sql)));
                 for customer in chunk {
                     query = query
                         .bind(customer.external_id)
@@ -313,7 +319,7 @@ impl Store {
                      ON CONFLICT (customer_id, key) DO UPDATE SET value = excluded.value",
                     values_clause(chunk.len(), 3)
                 );
-                let mut query = sqlx::query(AssertSqlSafe(sql));
+                let mut query = sqlx::query(AssertSqlSafe(dialect(sql)));
                 for &(customer_id, key, value) in chunk {
                     query = query.bind(customer_id).bind(key).bind(value);
                 }
@@ -335,7 +341,7 @@ impl Store {
                      complete = excluded.complete, updated_at = excluded.updated_at RETURNING id, uid, source, source_id",
                     values_clause(chunk.len(), 13)
                 );
-                let mut query = sqlx::query(AssertSqlSafe(sql));
+                let mut query = sqlx::query(AssertSqlSafe(dialect(sql)));
                 for (offset, stamped) in chunk.iter().enumerate() {
                     let position = chunk_index * per_statement + offset;
                     let response = &stamped.response;
@@ -386,12 +392,21 @@ impl Store {
             let mut numeric: Vec<(AnswerRow, i64)> = Vec::new();
             let mut choices: Vec<(AnswerRow, String)> = Vec::new();
             let mut texts: Vec<(i64, i64, String)> = Vec::new();
+            let mut additions = Additions::default();
             for (position, stamped) in kept.iter().enumerate() {
                 let response = &stamped.response;
                 let response_id = response_ids[&(response.source.clone(), response.source_id.clone())];
                 let survey_id = survey_ids[response.survey.as_str()];
                 let segment_id = segments[&segment_keys[position]];
                 let customer_id = customer_of(response);
+                let at = Placement {
+                    survey_id,
+                    local_day: stamped.local_day,
+                    local_month: stamped.local_month,
+                    complete: response.complete,
+                    groups: &groups_of_segment[&segment_id],
+                };
+                additions.response(at);
                 for (key, value) in &response.answers {
                     let &(item_id, _) = item_ids.get(&(survey_id, key.as_str())).ok_or_else(|| {
                         StoreError::NotFound(format!("question {key:?} of survey {:?}", response.survey.as_str()))
@@ -406,9 +421,17 @@ impl Store {
                         complete: response.complete,
                     };
                     match value {
-                        AnswerValue::Number(number) => numeric.push((row(), *number)),
-                        AnswerValue::Choice(option) => choices.push((row(), option.clone())),
+                        AnswerValue::Number(number) => {
+                            additions.number(at, item_id, *number);
+                            numeric.push((row(), *number));
+                        }
+                        AnswerValue::Choice(option) => {
+                            additions.choices(at, item_id, &[option.as_str()]);
+                            choices.push((row(), option.clone()));
+                        }
                         AnswerValue::Choices(options) => {
+                            let chosen: Vec<&str> = options.iter().map(String::as_str).collect();
+                            additions.choices(at, item_id, &chosen);
                             for option in options {
                                 choices.push((row(), option.clone()));
                             }
@@ -422,7 +445,7 @@ impl Store {
                     "INSERT INTO answers (item_id, local_day, response_id, local_month, segment_id, customer_id, complete, value) VALUES {}",
                     values_clause(chunk.len(), 8)
                 );
-                let mut query = sqlx::query(AssertSqlSafe(sql));
+                let mut query = sqlx::query(AssertSqlSafe(dialect(sql)));
                 for (row, value) in chunk {
                     query = query
                         .bind(row.item_id)
@@ -441,7 +464,7 @@ impl Store {
                     "INSERT INTO choice_answers (item_id, local_day, response_id, local_month, segment_id, customer_id, complete, option) VALUES {}",
                     values_clause(chunk.len(), 8)
                 );
-                let mut query = sqlx::query(AssertSqlSafe(sql));
+                let mut query = sqlx::query(AssertSqlSafe(dialect(sql)));
                 for (row, option) in chunk {
                     query = query
                         .bind(row.item_id)
@@ -460,27 +483,61 @@ impl Store {
                     "INSERT INTO text_answers (response_id, item_id, text) VALUES {}",
                     values_clause(chunk.len(), 3)
                 );
-                let mut query = sqlx::query(AssertSqlSafe(sql));
+                let mut query = sqlx::query(AssertSqlSafe(dialect(sql)));
                 for (response_id, item_id, text) in chunk {
                     query = query.bind(*response_id).bind(*item_id).bind(text.clone());
                 }
                 query.execute(&mut *tx).await?;
             }
-            // Every response of the batch into the counts.
-            let stored: Vec<i64> = response_ids.values().copied().collect();
-            for chunk in stored.chunks(parameters) {
-                for sql in adjust_statements(chunk.len(), Direction::Add) {
-                    let mut query = sqlx::query(AssertSqlSafe(sql));
-                    for id in chunk {
-                        query = query.bind(*id);
-                    }
-                    query.execute(&mut *tx).await?;
+            // The batch into the counts.
+            const KEY: [&str; 4] = ["dim_key", "local_day", "dim_value", "complete"];
+            let numeric_rows: Vec<_> = additions.numeric.iter().collect();
+            for chunk in numeric_rows.chunks(parameters / 8) {
+                let sql = addition_statement("numeric_counts", &["item_id", KEY[0], KEY[1], KEY[2], KEY[3], "value"], chunk.len());
+                let mut query = sqlx::query(AssertSqlSafe(dialect(sql)));
+                for &(&(item, key, day, group, complete, value), &(month, n)) in chunk {
+                    query = query.bind(item).bind(key).bind(day).bind(group).bind(complete).bind(value).bind(month).bind(n);
                 }
+                query.execute(&mut *tx).await?;
+            }
+            let choice_rows: Vec<_> = additions.choice.iter().collect();
+            for chunk in choice_rows.chunks(parameters / 8) {
+                let sql = addition_statement("choice_counts", &["item_id", KEY[0], KEY[1], KEY[2], KEY[3], "option"], chunk.len());
+                let mut query = sqlx::query(AssertSqlSafe(dialect(sql)));
+                for &(&(item, key, day, group, complete, option), &(month, n)) in chunk {
+                    query = query.bind(item).bind(key).bind(day).bind(group).bind(complete).bind(option).bind(month).bind(n);
+                }
+                query.execute(&mut *tx).await?;
+            }
+            let response_rows: Vec<_> = additions.responses.iter().collect();
+            for chunk in response_rows.chunks(parameters / 7) {
+                let sql = addition_statement("response_counts", &["survey_id", KEY[0], KEY[1], KEY[2], KEY[3]], chunk.len());
+                let mut query = sqlx::query(AssertSqlSafe(dialect(sql)));
+                for &(&(survey, key, day, group, complete), &(month, n)) in chunk {
+                    query = query.bind(survey).bind(key).bind(day).bind(group).bind(complete).bind(month).bind(n);
+                }
+                query.execute(&mut *tx).await?;
             }
             tx.commit().await?;
             Ok(outcome)
         })
     }
+}
+
+/// [`ValueList::bind_ids`], with the backend taken from the query.
+fn bind_ids<'q, DB: ValueList>(
+    query: sqlx::query::Query<'q, DB, DB::Arguments>,
+    ids: &[i64],
+) -> sqlx::query::Query<'q, DB, DB::Arguments> {
+    DB::bind_ids(query, ids)
+}
+
+/// [`ValueList::bind_texts`], with the backend taken from the query.
+fn bind_texts<'q, DB: ValueList>(
+    query: sqlx::query::Query<'q, DB, DB::Arguments>,
+    texts: &[&str],
+) -> sqlx::query::Query<'q, DB, DB::Arguments> {
+    DB::bind_texts(query, texts)
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ mod accumulate;
 mod counts;
 mod error;
 mod ingest;
+mod lists;
 mod migrate;
 mod postgres;
 mod responses;

@@ -45,3 +45,50 @@ pub(crate) async fn connect(url: &str) -> Result<sqlx::SqlitePool, StoreError> {
         .await?;
     Ok(pool)
 }
+
+/// `sql` with its `$1, $2, …` placeholders written as anonymous `?`, when they appear once
+/// each and in order (as in multi-row inserts); otherwise `sql` unchanged.
+///
+/// SQLite finds a named parameter by searching a list as long as the statement's named
+/// parameters, and sqlx asks for every parameter's name, so binding `$n` parameters costs time
+/// quadratic in their number; anonymous ones cost constant time each.
+pub(crate) fn positional(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut expected = 1u64;
+    let mut rest = sql;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let digits = rest[at + 1..]
+            .bytes()
+            .take_while(u8::is_ascii_digit)
+            .count();
+        if digits == 0 {
+            out.push('$');
+            rest = &rest[at + 1..];
+            continue;
+        }
+        match rest[at + 1..at + 1 + digits].parse::<u64>() {
+            Ok(number) if number == expected => {
+                out.push('?');
+                expected += 1;
+                rest = &rest[at + 1 + digits..];
+            }
+            _ => return sql.to_owned(),
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::positional;
+
+    #[test]
+    fn ordered_placeholders_become_anonymous() {
+        assert_eq!(positional("VALUES ($1,$2),($3,$4)"), "VALUES (?,?),(?,?)");
+        assert_eq!(positional("a = $2 AND b = $1"), "a = $2 AND b = $1");
+        assert_eq!(positional("a = $1 OR b = $1"), "a = $1 OR b = $1");
+        assert_eq!(positional("json '$.x' = $1"), "json '$.x' = ?");
+    }
+}
