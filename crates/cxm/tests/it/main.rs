@@ -1,6 +1,8 @@
 //! Integration tests of the `cxm` command line: the binary run as a user runs it, in a
 //! scratch directory, on a fresh database (SQLite, or PostgreSQL when
-//! `CXM_TEST_DATABASE_URL` names a server).
+//! `CXM_TEST_DATABASE_URL` names a server); and the workspace's tidy rules (`tidy.rs`).
+
+mod tidy;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
