@@ -61,6 +61,9 @@ pub(crate) fn values_clause(rows: usize, columns: usize) -> String {
 /// dimensions (keys sorted, no whitespace), which makes equal segments equal text.
 type SegmentKey = (&'static str, String, String);
 
+/// Segment ids by segment.
+pub(crate) type SegmentIds = HashMap<SegmentKey, i64>;
+
 fn segment_key(response: &ValidResponse) -> SegmentKey {
     let map: BTreeMap<&str, &str> = response
         .dimensions
@@ -213,10 +216,21 @@ impl Store {
         with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
 
-            // Segments and customers, once per distinct value, in multi-row upserts.
-            let mut segments: HashMap<SegmentKey, i64> = HashMap::new();
-            let distinct: Vec<&SegmentKey> = segment_keys.iter().collect::<BTreeSet<_>>().into_iter().collect();
-            for chunk in distinct.chunks(parameters / 3) {
+            // Segments not known to be stored, in multi-row upserts, with their group values.
+            let mut segments: SegmentIds = HashMap::new();
+            let mut new_segments: Vec<&SegmentKey> = Vec::new();
+            {
+                let known = self.known_segments.lock().map_err(|_| StoreError::Corrupt("the segment cache was poisoned".to_owned()))?;
+                for key in segment_keys.iter().collect::<BTreeSet<_>>() {
+                    match known.get(key) {
+                        Some(&id) => {
+                            segments.insert(key.clone(), id);
+                        }
+                        None => new_segments.push(key),
+                    }
+                }
+            }
+            for chunk in new_segments.chunks(parameters / 3) {
                 let sql = format!(
                     "INSERT INTO segments (channel, touchpoint, dimensions) VALUES {} \
                      ON CONFLICT (channel, touchpoint, dimensions) DO UPDATE SET channel = excluded.channel \
@@ -233,7 +247,7 @@ impl Store {
                     segments.insert(key, row.try_get("id")?);
                 }
             }
-            // Each new segment's group values, for grouping and the count tables.
+            let new_set: std::collections::HashSet<&SegmentKey> = new_segments.iter().copied().collect();
             let mut dimension_rows: Vec<(i64, &str, &str)> = Vec::new();
             let mut groups_of_segment: HashMap<i64, Vec<(&str, &str)>> = HashMap::new();
             for (position, key) in segment_keys.iter().enumerate() {
@@ -241,8 +255,8 @@ impl Store {
                     let response = &kept[position].response;
                     let dimensions = response.dimensions.iter().map(|(k, v)| (k.as_str(), v.as_str()));
                     let rows = segment_rows(key.0, &key.1, dimensions);
-                    for &(name, value) in &rows {
-                        dimension_rows.push((segments[key], name, value));
+                    if new_set.contains(key) {
+                        dimension_rows.extend(rows.iter().map(|&(name, value)| (segments[key], name, value)));
                     }
                     groups_of_segment.insert(segments[key], rows);
                 }
@@ -519,6 +533,10 @@ impl Store {
                 query.execute(&mut *tx).await?;
             }
             tx.commit().await?;
+            // Only now are the new segments' ids sure to stay.
+            if let Ok(mut known) = self.known_segments.lock() {
+                known.extend(segments);
+            }
             Ok(outcome)
         })
     }

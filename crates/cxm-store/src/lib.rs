@@ -65,6 +65,9 @@ pub enum BackendKind {
 #[derive(Clone)]
 pub struct Store {
     pub(crate) backend: Backend,
+    /// Ids of segments known to be stored. Segments are never changed or deleted, so an id,
+    /// once committed, stays right; ingest then skips writing the segment again.
+    pub(crate) known_segments: std::sync::Arc<std::sync::Mutex<ingest::SegmentIds>>,
 }
 
 impl fmt::Debug for Store {
@@ -90,7 +93,10 @@ impl Store {
         } else {
             Backend::Sqlite(sqlite::connect(url).await?)
         };
-        let store = Store { backend };
+        let store = Store {
+            backend,
+            known_segments: Default::default(),
+        };
         store.migrate().await?;
         Ok(store)
     }
