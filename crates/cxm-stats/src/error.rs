@@ -22,4 +22,15 @@ pub enum StatsError {
         /// The value given.
         value: f64,
     },
+    /// Raking could not produce weights that meet the margins.
+    #[error("raking: {0}")]
+    Raking(String),
+    /// A probability (a share, a power) outside its range.
+    #[error("{what} must lie in [0, 1] (power in (0, 1)), got {value}")]
+    Probability {
+        /// Which input.
+        what: &'static str,
+        /// The value given.
+        value: f64,
+    },
 }

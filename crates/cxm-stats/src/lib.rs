@@ -17,14 +17,18 @@
 //! the normal, ≈1e-10 for Student's t and beta).
 
 mod confidence;
+mod contingency;
 mod distribution;
 mod error;
 mod histogram;
 mod multiple;
 mod nps;
+mod planning;
 mod proportion;
+mod weighting;
 
 pub use confidence::Confidence;
+pub use contingency::{IndependenceStatistic, IndependenceTest, independence_test};
 pub use distribution::{
     normal_cdf, normal_quantile, normal_two_sided_p, student_t_cdf, student_t_quantile,
 };
@@ -32,6 +36,13 @@ pub use error::StatsError;
 pub use histogram::{Histogram, MeanEstimate, WelchTest, welch_t_test};
 pub use multiple::benjamini_hochberg;
 pub use nps::{NpsCounts, NpsDifference, NpsEstimate, NpsInterval, NpsMethod};
+pub use planning::{
+    nps_margin_of_error, nps_sample_size, proportion_margin_of_error, proportion_sample_size,
+};
 pub use proportion::{
     Interval, ProportionDifference, ProportionMethod, proportion_difference, proportion_interval,
+};
+pub use weighting::{
+    Raking, RakingOptions, RakingVariable, WeightSummary, WeightedNps, WeightedNpsEstimate, rake,
+    weight_summary,
 };

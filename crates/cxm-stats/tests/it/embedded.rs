@@ -142,3 +142,20 @@ fn benjamini_hochberg_handles_ties_and_order() {
     check_close("tie", adjusted[2], 0.0612, 0.0, 1e-14);
     check_close("last", adjusted[3], 0.5, 0.0, 1e-14);
 }
+
+#[test]
+fn chi_square_of_channel_by_satisfaction_matches_scipy() {
+    // proportions_means.json, chi2_contingency "table_3x4" (scipy 1.17): χ² = 26.8827…,
+    // dof 6, p = 1.5232e-4, Cramér's V = 0.19738.
+    let table = vec![
+        vec![42, 35, 28, 15],
+        vec![55, 40, 20, 10],
+        vec![20, 25, 30, 25],
+    ];
+    let test = cxm_stats::independence_test(&table, cxm_stats::IndependenceStatistic::PearsonYates)
+        .unwrap();
+    check_close("chi2", test.statistic, 26.882724358974357, 1e-10, 0.0);
+    check_close("p", test.p_value, 0.00015231909199916462, 1e-10, 0.0);
+    check_close("V", test.cramers_v, 0.19738406745598816, 1e-10, 0.0);
+    assert_eq!(test.dof, 6);
+}

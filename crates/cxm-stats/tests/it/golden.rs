@@ -12,8 +12,16 @@ use serde_json::Value;
 
 use crate::check_close;
 
+/// The shared folder (`CXM_SHARED_DIR`, else `../shared` beside the repository), if present.
+pub fn shared_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("CXM_SHARED_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
+    dir.is_dir().then_some(dir)
+}
+
 /// Loads a golden JSON file, or `None` (after saying so) when the shared folder is absent.
-fn golden(name: &str) -> Option<Value> {
+pub fn golden(name: &str) -> Option<Value> {
     let dir = std::env::var_os("CXM_SHARED_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))

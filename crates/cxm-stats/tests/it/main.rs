@@ -3,6 +3,7 @@
 mod embedded;
 mod golden;
 mod properties;
+mod weighting;
 
 /// `|actual − expected| ≤ rtol·|expected| + atol`, with a message naming the case.
 pub fn check_close(what: &str, actual: f64, expected: f64, rtol: f64, atol: f64) {
