@@ -33,4 +33,7 @@ pub enum StatsError {
         /// The value given.
         value: f64,
     },
+    /// A key-driver analysis that the data cannot support.
+    #[error("key drivers: {0}")]
+    Drivers(String),
 }

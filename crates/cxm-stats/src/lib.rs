@@ -19,8 +19,10 @@
 mod confidence;
 mod contingency;
 mod distribution;
+mod drivers;
 mod error;
 mod histogram;
+mod matrix;
 mod multiple;
 mod nps;
 mod planning;
@@ -31,6 +33,10 @@ pub use confidence::Confidence;
 pub use contingency::{IndependenceStatistic, IndependenceTest, independence_test};
 pub use distribution::{
     normal_cdf, normal_quantile, normal_two_sided_p, student_t_cdf, student_t_quantile,
+};
+pub use drivers::{
+    Driver, DriverAnalysis, DriverIntervals, EXACT_SHAPLEY_LIMIT, Quadrant,
+    bootstrap_relative_weights, key_drivers,
 };
 pub use error::StatsError;
 pub use histogram::{Histogram, MeanEstimate, WelchTest, welch_t_test};

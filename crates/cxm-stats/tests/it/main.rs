@@ -1,5 +1,6 @@
 //! Integration tests of cxm-stats: golden values from established packages, and invariants.
 
+mod drivers;
 mod embedded;
 mod golden;
 mod properties;
