@@ -36,4 +36,7 @@ pub enum StatsError {
     /// A key-driver analysis that the data cannot support.
     #[error("key drivers: {0}")]
     Drivers(String),
+    /// A forecasting model that the series cannot support.
+    #[error("forecast: {0}")]
+    Forecast(String),
 }

@@ -21,10 +21,12 @@ mod contingency;
 mod distribution;
 mod drivers;
 mod error;
+mod forecast;
 mod histogram;
 mod matrix;
 mod multiple;
 mod nps;
+mod optimize;
 mod planning;
 mod proportion;
 mod weighting;
@@ -39,9 +41,14 @@ pub use drivers::{
     bootstrap_relative_weights, key_drivers,
 };
 pub use error::StatsError;
+pub use forecast::{
+    ForecastPoint, InitialState, Seasonality, Smoothing, SmoothingFit, SmoothingModel, Trend,
+    fit_smoothing, initial_state,
+};
 pub use histogram::{Histogram, MeanEstimate, WelchTest, welch_t_test};
 pub use multiple::benjamini_hochberg;
 pub use nps::{NpsCounts, NpsDifference, NpsEstimate, NpsInterval, NpsMethod};
+pub use optimize::{Minimum, nelder_mead};
 pub use planning::{
     nps_margin_of_error, nps_sample_size, proportion_margin_of_error, proportion_sample_size,
 };

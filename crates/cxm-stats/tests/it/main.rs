@@ -2,6 +2,7 @@
 
 mod drivers;
 mod embedded;
+mod forecast;
 mod golden;
 mod properties;
 mod weighting;
