@@ -16,6 +16,7 @@
 //! `shared/golden` to 1e-12 absolute; quantiles use statrs' inverse CDFs (≈1e-15 relative for
 //! the normal, ≈1e-10 for Student's t and beta).
 
+mod clv;
 mod confidence;
 mod contingency;
 mod distribution;
@@ -31,6 +32,7 @@ mod planning;
 mod proportion;
 mod weighting;
 
+pub use clv::{BgNbd, Fitted, GammaGamma, Rfm, hyp2f1};
 pub use confidence::Confidence;
 pub use contingency::{IndependenceStatistic, IndependenceTest, independence_test};
 pub use distribution::{

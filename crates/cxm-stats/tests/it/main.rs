@@ -1,5 +1,6 @@
 //! Integration tests of cxm-stats: golden values from established packages, and invariants.
 
+mod clv;
 mod drivers;
 mod embedded;
 mod forecast;
