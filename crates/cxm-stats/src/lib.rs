@@ -30,6 +30,7 @@ mod nps;
 mod optimize;
 mod planning;
 mod proportion;
+mod rfm;
 mod weighting;
 
 pub use clv::{BgNbd, Fitted, GammaGamma, Rfm, hyp2f1};
@@ -57,6 +58,7 @@ pub use planning::{
 pub use proportion::{
     Interval, ProportionDifference, ProportionMethod, proportion_difference, proportion_interval,
 };
+pub use rfm::rfm_summary;
 pub use weighting::{
     Raking, RakingOptions, RakingVariable, WeightSummary, WeightedNps, WeightedNpsEstimate, rake,
     weight_summary,

@@ -235,3 +235,103 @@ fn the_hypergeometric_series_matches_closed_forms() {
         );
     }
 }
+
+/// Days since 1970-01-01 of a `yyyymmdd` date (Hinnant's days-from-civil).
+fn day_of(date: &str) -> i64 {
+    let digits = date.replace('-', "");
+    let (y, m, d): (i64, i64, i64) = (
+        digits[..4].parse().unwrap(),
+        digits[4..6].parse().unwrap(),
+        digits[6..8].parse().unwrap(),
+    );
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[test]
+fn rfm_summaries_match_lifetimes_transform() {
+    let (Some(file), Some(dir)) = (golden("cdnow_rfm_transform.json"), shared_dir()) else {
+        return;
+    };
+    let text = std::fs::read_to_string(dir.join("golden/cdnow_sample_transactions.csv")).unwrap();
+    let transactions: Vec<(u64, i64, f64)> = text
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let cells: Vec<&str> = line.split(',').collect();
+            (
+                cells[0].parse().unwrap(),
+                day_of(cells[1]),
+                cells[3].parse().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(day_of("1970-01-01"), 0);
+    for setting in file["settings"].as_array().unwrap() {
+        let name = setting["name"].as_str().unwrap();
+        let end = day_of(setting["observation_period_end"].as_str().unwrap());
+        let unit = f(&setting["freq_multiplier"]);
+        let summary = cxm_stats::rfm_summary(&transactions, end, unit);
+        let aggregate = &file["aggregate_expected"][name];
+        assert_eq!(
+            summary.len() as u64,
+            aggregate["n_customers"].as_u64().unwrap(),
+            "{name}"
+        );
+        for (field, get) in [
+            ("sum_frequency", (|r: &Rfm| r.frequency) as fn(&Rfm) -> f64),
+            ("sum_recency", |r: &Rfm| r.recency),
+            ("sum_T", |r: &Rfm| r.age),
+            ("sum_monetary_value", |r: &Rfm| r.monetary),
+        ] {
+            check_close(
+                &format!("{name} {field}"),
+                summary.values().map(get).sum(),
+                f(&aggregate[field]),
+                0.0,
+                1e-9 * summary.len() as f64,
+            );
+        }
+        for case in file["cases"].as_array().unwrap() {
+            let id = case["customer_id"].as_u64().unwrap();
+            let expected = &case["expected"][name];
+            match summary.get(&id) {
+                None => assert!(expected.is_null(), "{name}: customer {id} is missing"),
+                Some(rfm) => {
+                    check_close(
+                        &format!("{name} {id} frequency"),
+                        rfm.frequency,
+                        f(&expected["frequency"]),
+                        0.0,
+                        1e-9,
+                    );
+                    check_close(
+                        &format!("{name} {id} recency"),
+                        rfm.recency,
+                        f(&expected["recency"]),
+                        0.0,
+                        1e-9,
+                    );
+                    check_close(
+                        &format!("{name} {id} T"),
+                        rfm.age,
+                        f(&expected["T"]),
+                        0.0,
+                        1e-9,
+                    );
+                    check_close(
+                        &format!("{name} {id} monetary"),
+                        rfm.monetary,
+                        f(&expected["monetary_value"]),
+                        0.0,
+                        1e-9,
+                    );
+                }
+            }
+        }
+    }
+}
