@@ -23,6 +23,9 @@ pub enum NpsMethod {
     /// Adjusted Wald: 3 pseudo-observations (¾ promoter, 1½ passive, ¾ detractor).
     #[default]
     AdjustedWald,
+    /// Rocks' iterative score interval ([`NpsCounts::score_interval`]); comparisons use the
+    /// Wald test.
+    Score,
 }
 
 /// Counts of promoters, passives and detractors; merges by addition.
@@ -132,7 +135,7 @@ impl NpsCounts {
         let (nps, variance) = moments(self.promoters as f64, self.detractors as f64, n as f64);
         let se = (variance / n as f64).sqrt();
         let (centre, interval_se) = match method {
-            NpsMethod::Wald => (nps, se),
+            NpsMethod::Wald | NpsMethod::Score => (nps, se),
             NpsMethod::AdjustedWald => {
                 let (p, d, n) = self.adjusted();
                 let (centre, variance) = moments(p, d, n);
@@ -140,6 +143,10 @@ impl NpsCounts {
             }
         };
         let z = confidence.z();
+        let (lower, upper) = match method {
+            NpsMethod::Score => self.score_interval(confidence)?,
+            _ => (centre - z * interval_se, centre + z * interval_se),
+        };
         Some(NpsEstimate {
             n,
             counts: *self,
@@ -150,8 +157,8 @@ impl NpsCounts {
                 confidence: confidence.level(),
                 centre,
                 se: interval_se,
-                lower: centre - z * interval_se,
-                upper: centre + z * interval_se,
+                lower,
+                upper,
             },
         })
     }
@@ -168,7 +175,7 @@ impl NpsCounts {
         }
         let part = |counts: &NpsCounts| -> (f64, f64) {
             let (p, d, n) = match method {
-                NpsMethod::Wald => (
+                NpsMethod::Wald | NpsMethod::Score => (
                     counts.promoters as f64,
                     counts.detractors as f64,
                     counts.n() as f64,
@@ -205,6 +212,66 @@ impl NpsCounts {
             self.detractors as f64 + 0.75,
             self.n() as f64 + 3.0,
         )
+    }
+}
+
+impl NpsCounts {
+    /// Rocks' (2016) iterative score interval (Tango-type), solved by bisection to machine
+    /// precision: the NPS values δ whose score statistic, with the detractor share at its
+    /// maximum-likelihood value under NPS = δ, lies within ±z. Returns `(lower, upper)` on the
+    /// −1..1 scale, reaching 1 (or −1) when every respondent is a promoter (or detractor);
+    /// `None` when empty. It stays inside [−1, 1] and is the method Rocks found to perform best
+    /// with the adjusted Wald.
+    pub fn score_interval(&self, confidence: Confidence) -> Option<(f64, f64)> {
+        let n = self.n();
+        if n == 0 {
+            return None;
+        }
+        let (promoters, detractors) = (self.promoters as f64, self.detractors as f64);
+        let n = n as f64;
+        let centre = (promoters - detractors) / n;
+        let z = confidence.z();
+        let score = |delta: f64| -> f64 {
+            let pa = 2.0 * n;
+            let pb = -detractors - promoters + (2.0 * n - promoters + detractors) * delta;
+            let pc = -detractors * delta * (1.0 - delta);
+            let q = ((pb * pb - 4.0 * pa * pc).max(0.0).sqrt() - pb) / (2.0 * pa);
+            let variance = n * (2.0 * q + delta * (1.0 - delta));
+            let numerator = promoters - detractors - n * delta;
+            if numerator == 0.0 {
+                0.0
+            } else if variance > 0.0 {
+                numerator / variance.sqrt()
+            } else {
+                f64::INFINITY.copysign(numerator)
+            }
+        };
+        // score(δ) falls as δ rises: bisect for score = −z above the centre and +z below it.
+        let solve = |mut low: f64, mut high: f64, target: f64| -> f64 {
+            for _ in 0..200 {
+                let middle = 0.5 * (low + high);
+                if middle <= low || middle >= high {
+                    break;
+                }
+                if score(middle) > target {
+                    low = middle
+                } else {
+                    high = middle
+                }
+            }
+            0.5 * (low + high)
+        };
+        let upper = if self.promoters as f64 == n {
+            1.0
+        } else {
+            solve(centre, 1.0 - 1e-15, -z)
+        };
+        let lower = if self.detractors as f64 == n {
+            -1.0
+        } else {
+            solve(-1.0 + 1e-15, centre, z)
+        };
+        Some((lower, upper))
     }
 }
 

@@ -103,7 +103,8 @@ pub fn load(file: Option<&Path>, database: Option<&str>) -> Result<Config> {
         config.metrics.nps_method = match method.as_str() {
             "adjusted_wald" => NpsMethod::AdjustedWald,
             "wald" => NpsMethod::Wald,
-            other => bail!("metrics.nps_method {other:?}: expected adjusted_wald or wald"),
+            "score" => NpsMethod::Score,
+            other => bail!("metrics.nps_method {other:?}: expected adjusted_wald, wald or score"),
         };
     }
     Ok(config)

@@ -50,6 +50,7 @@ pub(super) fn headline(
                     method: match method {
                         cxm_stats::NpsMethod::Wald => "wald".to_owned(),
                         cxm_stats::NpsMethod::AdjustedWald => "adjusted_wald".to_owned(),
+                        cxm_stats::NpsMethod::Score => "score".to_owned(),
                     },
                 },
             },

@@ -191,6 +191,44 @@ fn nps_intervals_match_golden_file() {
 }
 
 #[test]
+fn nps_score_intervals_match_the_reference() {
+    let Some(file) = golden("nps_intervals.json") else {
+        return;
+    };
+    for case in file["cases"].as_array().unwrap() {
+        let label = case["label"].as_str().unwrap();
+        let counts = NpsCounts::new(
+            u(&case["promoters"]),
+            u(&case["passives"]),
+            u(&case["detractors"]),
+        );
+        let (lower, upper) = counts.score_interval(Confidence::NINETY_FIVE).unwrap();
+        check_close(
+            &format!("{label} score lower"),
+            lower,
+            f(&case["score_95"]["lower"]),
+            0.0,
+            1e-9,
+        );
+        check_close(
+            &format!("{label} score upper"),
+            upper,
+            f(&case["score_95"]["upper"]),
+            0.0,
+            1e-9,
+        );
+        // Rocks' own bisection stops early, so it agrees to its stopping rule only.
+        check_close(
+            &format!("{label} rocks lower"),
+            lower,
+            f(&case["score_95"]["rocks_bisection_lower"]),
+            0.0,
+            2e-6,
+        );
+    }
+}
+
+#[test]
 fn nps_two_sample_tests_match_golden_file() {
     let Some(file) = golden("nps_intervals.json") else {
         return;

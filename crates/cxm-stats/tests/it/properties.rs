@@ -84,3 +84,16 @@ proptest! {
         prop_assert_eq!(merged, accumulate(&all));
     }
 }
+
+proptest! {
+    #[test]
+    fn score_intervals_contain_the_nps_and_stay_in_range(promoters in 0u64..300, passives in 0u64..300, detractors in 0u64..300) {
+        let counts = NpsCounts::new(promoters, passives, detractors);
+        prop_assume!(counts.n() > 0);
+        let (lower, upper) = counts.score_interval(Confidence::NINETY_FIVE).unwrap();
+        let nps = counts.estimate(NpsMethod::Score, Confidence::NINETY_FIVE).unwrap();
+        prop_assert!((-1.0..=1.0).contains(&lower) && (-1.0..=1.0).contains(&upper));
+        prop_assert!(lower <= nps.nps + 1e-12 && nps.nps <= upper + 1e-12, "{lower} {} {upper}", nps.nps);
+        prop_assert_eq!((nps.interval.lower, nps.interval.upper), (lower, upper));
+    }
+}
