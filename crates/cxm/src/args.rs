@@ -75,6 +75,21 @@ pub enum Command {
     },
     /// Measure ingest and metric-query speed on synthetic data.
     Bench(BenchArgs),
+    /// Measure the statistics kernel on the files `bench/stats.sh` prepares.
+    BenchStats {
+        /// Customers as `id,frequency,recency,T,monetary_value` (e.g. the CDNOW summary).
+        #[arg(long)]
+        cdnow: Option<PathBuf>,
+        /// The airline passenger satisfaction survey CSV.
+        #[arg(long)]
+        airline: Option<PathBuf>,
+        /// Respondents' `region,age,gender` category codes.
+        #[arg(long)]
+        raking: Option<PathBuf>,
+        /// Runs per task (the median is reported).
+        #[arg(long, default_value_t = 5)]
+        repeat: usize,
+    },
 }
 
 /// Survey subcommands.

@@ -63,6 +63,21 @@ pub async fn run(cli: Cli) -> Result<()> {
             .await
         }
         Command::Bench(args) => crate::commands::bench(config, args).await,
+        Command::BenchStats {
+            cdnow,
+            airline,
+            raking,
+            repeat,
+        } => {
+            let options = crate::bench_stats::StatsBenchOptions {
+                cdnow,
+                airline,
+                raking,
+                repeat,
+            };
+            print!("{}", crate::bench_stats::run(&options)?);
+            Ok(())
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 
 mod args;
 mod bench;
+mod bench_stats;
 mod commands;
 mod config;
 mod table;

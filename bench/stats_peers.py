@@ -1,0 +1,91 @@
+"""Times the Python packages that produced cxm-stats' golden values, on the same inputs that
+`cxm bench-stats` reads, and writes the synthetic raking sample both use.
+
+Usage: stats_peers.py SHARED_DIR WORK_DIR REPEAT
+Prints `task seconds` lines (median of REPEAT runs), like `cxm bench-stats`.
+"""
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+shared, work, repeat = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+sys.path.insert(0, str(shared / "golden" / "reference"))
+
+RAKING_ROWS = 1_000_000
+TARGETS = {"region": [0.30, 0.45, 0.25], "age": [0.28, 0.37, 0.35], "gender": [0.51, 0.49]}
+
+
+def median_time(task):
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        task()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def raking_sample():
+    """A deliberately unrepresentative sample (too many of the first categories)."""
+    rng = np.random.default_rng(20261123)
+    frame = pd.DataFrame({
+        "region": rng.choice(3, RAKING_ROWS, p=[0.45, 0.35, 0.20]),
+        "age": rng.choice(3, RAKING_ROWS, p=[0.45, 0.30, 0.25]),
+        "gender": rng.choice(2, RAKING_ROWS, p=[0.35, 0.65]),
+    })
+    frame.to_csv(work / "raking_1m.csv", index=False)
+    return frame
+
+
+def bgnbd():
+    from lifetimes import BetaGeoFitter, GammaGammaFitter
+    summary = pd.read_csv(shared / "golden" / "cdnow_summary.csv")
+
+    def fit():
+        BetaGeoFitter(penalizer_coef=0.0).fit(summary["frequency"], summary["recency"], summary["T"])
+        repeaters = summary[summary["frequency"] > 0]
+        GammaGammaFitter(penalizer_coef=0.0).fit(repeaters["frequency"], repeaters["monetary_value"])
+
+    return median_time(fit), len(summary)
+
+
+def key_drivers():
+    import relweights_reference as reference
+    data = pd.read_csv(shared / "data" / "survey_airline_passenger_satisfaction" / "airline_passenger_satisfaction.csv")
+    ratings = list(data.columns[9:23])
+    data["satisfied"] = (data["Satisfaction"] == "Satisfied").astype(float)
+
+    def analyse():
+        # The work cxm's key_drivers does: correlations, betas, relative weights, exact Shapley.
+        rxx, rxy = reference.corr_parts(data, "satisfied", ratings)
+        reference.johnson_relative_weights(rxx, rxy)
+        np.linalg.solve(rxx, rxy)
+        reference.shapley_r2(rxx, rxy)
+
+    return median_time(analyse), len(data), len(ratings)
+
+
+def raking(frame):
+    from ipfn import ipfn
+    n = len(frame)
+    aggregates = [pd.Series(np.array(TARGETS[v]) * n, index=range(len(TARGETS[v]))).rename_axis(v) for v in TARGETS]
+
+    def run():
+        table = frame.copy()
+        table["w"] = 1.0
+        ipfn.ipfn(table, aggregates, [[v] for v in TARGETS], weight_col="w", convergence_rate=1e-10, max_iteration=1000).iteration()
+
+    return median_time(run), n
+
+
+frame = raking_sample()
+seconds, customers = bgnbd()
+print(f"bgnbd_gammagamma_fit {seconds:.6f} customers={customers}")
+seconds, rows, predictors = key_drivers()
+print(f"key_drivers_airline {seconds:.6f} rows={rows} predictors={predictors}")
+seconds, rows = raking(frame)
+print(f"raking {seconds:.6f} rows={rows}")
