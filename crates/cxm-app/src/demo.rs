@@ -53,17 +53,12 @@ impl DemoOptions {
     }
 }
 
-/// SplitMix64: small, fast and stable across platforms and versions, which is what a demo
-/// seed promises.
-struct Rng(u64);
+/// The demo's random draws, from a seeded SplitMix64 so the same seed gives the same data.
+struct Rng(cxm_stats::SplitMix64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
 
     /// Uniform in [0, 1).
@@ -375,7 +370,7 @@ impl DemoGenerator {
     pub fn new(options: DemoOptions) -> DemoGenerator {
         DemoGenerator {
             options,
-            rng: Rng(options.seed ^ 0x00C0_FFEE),
+            rng: Rng(cxm_stats::SplitMix64::new(options.seed ^ 0x00C0_FFEE)),
             month: 0,
             sequence: 0,
         }
@@ -607,13 +602,13 @@ mod tests {
         };
         let day = NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
         let a: Vec<ResponseInput> = {
-            let mut rng = Rng(7);
+            let mut rng = Rng(cxm_stats::SplitMix64::new(7));
             (0..50)
                 .map(|i| response(&mut rng, &story, day, i))
                 .collect()
         };
         let b: Vec<ResponseInput> = {
-            let mut rng = Rng(7);
+            let mut rng = Rng(cxm_stats::SplitMix64::new(7));
             (0..50)
                 .map(|i| response(&mut rng, &story, day, i))
                 .collect()

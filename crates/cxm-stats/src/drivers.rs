@@ -18,6 +18,7 @@
 
 use crate::StatsError;
 use crate::matrix::Square;
+use crate::random::SplitMix64;
 
 /// What a key-driver analysis found, one entry per predictor in input order.
 #[derive(Debug, Clone, PartialEq)]
@@ -156,11 +157,13 @@ pub fn bootstrap_relative_weights(
 ) -> Result<DriverIntervals, StatsError> {
     key_drivers(outcome, predictors)?;
     let n = outcome.len();
-    let mut rng = SplitMix(seed);
+    let mut rng = SplitMix64::new(seed);
     let mut samples: Vec<Vec<f64>> = vec![Vec::with_capacity(replicates); predictors.len()];
     let mut used = 0;
     for _ in 0..replicates {
-        let rows: Vec<usize> = (0..n).map(|_| (rng.next() % n as u64) as usize).collect();
+        let rows: Vec<usize> = (0..n)
+            .map(|_| (rng.next_u64() % n as u64) as usize)
+            .collect();
         let y: Vec<f64> = rows.iter().map(|&r| outcome[r]).collect();
         let x: Vec<Vec<f64>> = predictors
             .iter()
@@ -310,12 +313,12 @@ fn sampled_shapley(
     seed: u64,
 ) -> Result<Vec<f64>, StatsError> {
     let p = rxx.size;
-    let mut rng = SplitMix(seed);
+    let mut rng = SplitMix64::new(seed);
     let mut values = vec![0.0; p];
     for _ in 0..orders {
         let mut order: Vec<usize> = (0..p).collect();
         for i in (1..p).rev() {
-            order.swap(i, (rng.next() % (i as u64 + 1)) as usize);
+            order.swap(i, (rng.next_u64() % (i as u64 + 1)) as usize);
         }
         let (mut subset, mut previous) = (0u64, 0.0);
         for &j in &order {
@@ -335,17 +338,4 @@ fn percentile(sorted: &[f64], q: f64) -> f64 {
     let position = q * (sorted.len() - 1) as f64;
     let (low, high) = (position.floor() as usize, position.ceil() as usize);
     sorted[low] + (sorted[high] - sorted[low]) * (position - low as f64)
-}
-
-/// SplitMix64: a small generator with a fixed sequence per seed, for reproducible resampling.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
 }

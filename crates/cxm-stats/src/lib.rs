@@ -30,6 +30,7 @@ mod nps;
 mod optimize;
 mod planning;
 mod proportion;
+mod random;
 mod rfm;
 mod weighting;
 
@@ -58,6 +59,7 @@ pub use planning::{
 pub use proportion::{
     Interval, ProportionDifference, ProportionMethod, proportion_difference, proportion_interval,
 };
+pub use random::SplitMix64;
 pub use rfm::rfm_summary;
 pub use weighting::{
     Raking, RakingOptions, RakingVariable, WeightSummary, WeightedNps, WeightedNpsEstimate, rake,
