@@ -323,20 +323,17 @@ fn read_long_csv(
                 .map(str::trim)
                 .filter(|v| !v.is_empty())
         };
-        let Some(id) = get("response_id") else {
-            problems.push(Problem {
-                row: Some(row),
-                field: "response_id".to_owned(),
-                message: "is empty".to_owned(),
-            });
-            continue;
-        };
-        let Some(question) = get("question") else {
-            problems.push(Problem {
-                row: Some(row),
-                field: "question".to_owned(),
-                message: "is empty".to_owned(),
-            });
+        let (Some(id), Some(question)) = (get("response_id"), get("question")) else {
+            for name in ["response_id", "question"]
+                .into_iter()
+                .filter(|n| get(n).is_none())
+            {
+                problems.push(Problem {
+                    row: Some(row),
+                    field: name.to_owned(),
+                    message: "is empty".to_owned(),
+                });
+            }
             continue;
         };
         let survey = match get("survey") {

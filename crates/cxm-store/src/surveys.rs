@@ -39,6 +39,9 @@ pub struct ItemInfo {
     pub scale_max: Option<i64>,
 }
 
+/// Adds one answerable item of a survey.
+const INSERT_ITEM: &str = "INSERT INTO items (survey_id, key, kind, role, scale_min, scale_max) VALUES ($1, $2, $3, $4, $5, $6)";
+
 /// One row of `items` as a definition implies it: `(key, kind, role, min, max)`.
 type ItemRow = (
     String,
@@ -114,9 +117,7 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
             for (key, kind, role, min, max) in items_of(survey) {
-                sqlx::query(
-                    "INSERT INTO items (survey_id, key, kind, role, scale_min, scale_max) VALUES ($1, $2, $3, $4, $5, $6)",
-                )
+                sqlx::query(INSERT_ITEM)
                 .bind(id)
                 .bind(key)
                 .bind(kind)
@@ -190,9 +191,7 @@ impl Store {
                             .await?;
                     }
                     None => {
-                        sqlx::query(
-                            "INSERT INTO items (survey_id, key, kind, role, scale_min, scale_max) VALUES ($1, $2, $3, $4, $5, $6)",
-                        )
+                        sqlx::query(INSERT_ITEM)
                         .bind(id)
                         .bind(&key)
                         .bind(kind)

@@ -14,19 +14,20 @@ use crate::check_close;
 
 /// The shared folder (`CXM_SHARED_DIR`, else `../shared` beside the repository), if present.
 pub fn shared_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("CXM_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
+    let dir = shared_path();
     dir.is_dir().then_some(dir)
+}
+
+/// Where the shared folder is expected, whether or not it is there.
+fn shared_path() -> PathBuf {
+    std::env::var_os("CXM_SHARED_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
 }
 
 /// Loads a golden JSON file, or `None` (after saying so) when the shared folder is absent.
 pub fn golden(name: &str) -> Option<Value> {
-    let dir = std::env::var_os("CXM_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
-        .join("golden");
-    let path = dir.join(name);
+    let path = shared_path().join("golden").join(name);
     match std::fs::read_to_string(&path) {
         Ok(text) => Some(serde_json::from_str(&text).expect("golden file is JSON")),
         Err(error) => {
