@@ -19,6 +19,7 @@
 use crate::StatsError;
 use crate::matrix::Square;
 use crate::random::SplitMix64;
+use crate::shapley::shapley_values;
 
 /// What a key-driver analysis found, one entry per predictor in input order.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,9 +72,6 @@ pub enum Quadrant {
     Secondary,
 }
 
-/// Predictors above which Shapley values are estimated rather than computed exactly.
-pub const EXACT_SHAPLEY_LIMIT: usize = 15;
-
 /// Analyses `outcome` against `predictors` (each a column as long as the outcome).
 ///
 /// # Errors
@@ -105,18 +103,14 @@ pub fn key_drivers(outcome: &[f64], predictors: &[Vec<f64>]) -> Result<DriverAna
         .map(Vec::as_slice)
         .chain([outcome])
         .collect();
-    let standardized = standardize(&columns)?;
-    let correlation = |a: usize, b: usize| dot(&standardized[a], &standardized[b]) / (n - 1) as f64;
+    let (means, correlation) = correlations(&columns)?;
     let mut rxx = Square::zeros(p);
     for i in 0..p {
-        rxx.set(i, i, 1.0);
-        for j in i + 1..p {
-            let r = correlation(i, j);
-            rxx.set(i, j, r);
-            rxx.set(j, i, r);
+        for j in 0..p {
+            rxx.set(i, j, correlation.at(i, j));
         }
     }
-    let rxy: Vec<f64> = (0..p).map(|i| correlation(i, p)).collect();
+    let rxy: Vec<f64> = (0..p).map(|i| correlation.at(i, p)).collect();
     let betas = rxx.solve(&rxy).ok_or_else(collinear)?;
     let r_squared: f64 = betas.iter().zip(&rxy).map(|(b, r)| b * r).sum();
     let weights = relative_weights(&rxx, &rxy)?;
@@ -128,7 +122,7 @@ pub fn key_drivers(outcome: &[f64], predictors: &[Vec<f64>]) -> Result<DriverAna
             relative_weight: weights[j],
             relative_weight_pct: 100.0 * weights[j] / r_squared,
             shapley: shapley[j],
-            mean: predictors[j].iter().sum::<f64>() / n as f64,
+            mean: means[j],
         })
         .collect();
     Ok(DriverAnalysis {
@@ -237,21 +231,56 @@ fn dot(x: &[f64], y: &[f64]) -> f64 {
     sums.iter().sum::<f64>() + tail
 }
 
-/// Columns centred and scaled to unit sample standard deviation.
-fn standardize(columns: &[&[f64]]) -> Result<Vec<Vec<f64>>, StatsError> {
-    columns
+/// Rows per block of the cross-product pass: the centred block of every column stays in the
+/// core's first-level cache while all pairs of columns are multiplied.
+const BLOCK_ROWS: usize = 256;
+
+/// The columns' means and their correlation matrix: the means first, then the cross products
+/// of the centred values, summed block by block so that each column is read from memory once.
+fn correlations(columns: &[&[f64]]) -> Result<(Vec<f64>, Square), StatsError> {
+    let m = columns.len();
+    let n = columns.first().map_or(0, |c| c.len());
+    let means: Vec<f64> = columns
         .iter()
-        .enumerate()
-        .map(|(index, column)| {
-            let n = column.len() as f64;
-            let mean = column.iter().sum::<f64>() / n;
-            let sd = (column.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
-            if sd == 0.0 || !sd.is_finite() {
-                return Err(StatsError::Drivers(format!("column {index} is constant")));
+        .map(|c| c.iter().sum::<f64>() / n as f64)
+        .collect();
+    let mut cross = Square::zeros(m);
+    let mut block = vec![0.0; m * BLOCK_ROWS];
+    for start in (0..n).step_by(BLOCK_ROWS) {
+        let rows = BLOCK_ROWS.min(n - start);
+        for (k, column) in columns.iter().enumerate() {
+            let centred = &mut block[k * BLOCK_ROWS..k * BLOCK_ROWS + rows];
+            for (out, value) in centred.iter_mut().zip(&column[start..start + rows]) {
+                *out = value - means[k];
             }
-            Ok(column.iter().map(|v| (v - mean) / sd).collect())
-        })
-        .collect()
+        }
+        for i in 0..m {
+            let a = &block[i * BLOCK_ROWS..i * BLOCK_ROWS + rows];
+            for j in i..m {
+                let b = &block[j * BLOCK_ROWS..j * BLOCK_ROWS + rows];
+                cross.values[i * m + j] += dot(a, b);
+            }
+        }
+    }
+    let scale: Vec<f64> = (0..m).map(|i| cross.at(i, i).sqrt()).collect();
+    // A constant column leaves only the rounding of its mean: a spread below 1e-12 of its size.
+    let constant = |i: usize| {
+        let spread = scale[i] / (n as f64).sqrt();
+        !(spread > 1e-12 * (1.0 + means[i].abs()))
+    };
+    if let Some(index) = (0..m).find(|&i| constant(i)) {
+        return Err(StatsError::Drivers(format!("column {index} is constant")));
+    }
+    let mut correlation = Square::zeros(m);
+    for i in 0..m {
+        correlation.set(i, i, 1.0);
+        for j in i + 1..m {
+            let r = cross.at(i, j) / (scale[i] * scale[j]);
+            correlation.set(i, j, r);
+            correlation.set(j, i, r);
+        }
+    }
+    Ok((means, correlation))
 }
 
 /// Johnson's raw relative weights: with Λ = R^½, β = Λ⁻¹ r, ε_j = Σ_k Λ_jk² β_k².
@@ -281,68 +310,6 @@ fn relative_weights(rxx: &Square, rxy: &[f64]) -> Result<Vec<f64>, StatsError> {
                 .sum()
         })
         .collect())
-}
-
-/// R² of the outcome on the predictors in `subset` (a bit set).
-fn subset_r_squared(rxx: &Square, rxy: &[f64], subset: u64) -> Option<f64> {
-    let indices: Vec<usize> = (0..rxx.size).filter(|i| subset & (1 << i) != 0).collect();
-    if indices.is_empty() {
-        return Some(0.0);
-    }
-    let r: Vec<f64> = indices.iter().map(|&i| rxy[i]).collect();
-    let b = rxx.select(&indices).solve(&r)?;
-    Some(b.iter().zip(&r).map(|(b, r)| b * r).sum())
-}
-
-fn shapley_values(rxx: &Square, rxy: &[f64]) -> Result<Vec<f64>, StatsError> {
-    let p = rxx.size;
-    if p > EXACT_SHAPLEY_LIMIT {
-        return sampled_shapley(rxx, rxy, 2_000, 0x5EED);
-    }
-    let subsets = 1u64 << p;
-    let r2: Vec<f64> = (0..subsets)
-        .map(|s| subset_r_squared(rxx, rxy, s).ok_or_else(collinear))
-        .collect::<Result<_, _>>()?;
-    // weight(|S|) = |S|! (p − |S| − 1)! / p!
-    let factorial = |k: usize| (1..=k).map(|i| i as f64).product::<f64>();
-    let weights: Vec<f64> = (0..p)
-        .map(|size| factorial(size) * factorial(p - size - 1) / factorial(p))
-        .collect();
-    let mut values = vec![0.0; p];
-    for subset in 0..subsets {
-        let size = subset.count_ones() as usize;
-        for (j, value) in values.iter_mut().enumerate() {
-            if subset & (1 << j) == 0 {
-                *value += weights[size] * (r2[(subset | (1 << j)) as usize] - r2[subset as usize]);
-            }
-        }
-    }
-    Ok(values)
-}
-
-fn sampled_shapley(
-    rxx: &Square,
-    rxy: &[f64],
-    orders: usize,
-    seed: u64,
-) -> Result<Vec<f64>, StatsError> {
-    let p = rxx.size;
-    let mut rng = SplitMix64::new(seed);
-    let mut values = vec![0.0; p];
-    for _ in 0..orders {
-        let mut order: Vec<usize> = (0..p).collect();
-        for i in (1..p).rev() {
-            order.swap(i, (rng.next_u64() % (i as u64 + 1)) as usize);
-        }
-        let (mut subset, mut previous) = (0u64, 0.0);
-        for &j in &order {
-            subset |= 1 << j;
-            let r2 = subset_r_squared(rxx, rxy, subset).ok_or_else(collinear)?;
-            values[j] += r2 - previous;
-            previous = r2;
-        }
-    }
-    Ok(values.into_iter().map(|v| v / orders as f64).collect())
 }
 
 fn percentile(sorted: &[f64], q: f64) -> f64 {

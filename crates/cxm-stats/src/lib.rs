@@ -32,6 +32,7 @@ mod planning;
 mod proportion;
 mod random;
 mod rfm;
+mod shapley;
 mod weighting;
 
 pub use clv::{BgNbd, Fitted, GammaGamma, Rfm, hyp2f1};
@@ -41,8 +42,7 @@ pub use distribution::{
     normal_cdf, normal_quantile, normal_two_sided_p, student_t_cdf, student_t_quantile,
 };
 pub use drivers::{
-    Driver, DriverAnalysis, DriverIntervals, EXACT_SHAPLEY_LIMIT, Quadrant,
-    bootstrap_relative_weights, key_drivers,
+    Driver, DriverAnalysis, DriverIntervals, Quadrant, bootstrap_relative_weights, key_drivers,
 };
 pub use error::StatsError;
 pub use forecast::{
@@ -61,6 +61,7 @@ pub use proportion::{
 };
 pub use random::SplitMix64;
 pub use rfm::rfm_summary;
+pub use shapley::EXACT_SHAPLEY_LIMIT;
 pub use weighting::{
     Raking, RakingOptions, RakingVariable, WeightSummary, WeightedNps, WeightedNpsEstimate, rake,
     weight_summary,

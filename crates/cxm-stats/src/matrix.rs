@@ -29,17 +29,6 @@ impl Square {
         self.values[row * self.size + column] = value;
     }
 
-    /// The submatrix of the given rows and columns.
-    pub fn select(&self, indices: &[usize]) -> Square {
-        let mut out = Square::zeros(indices.len());
-        for (i, &a) in indices.iter().enumerate() {
-            for (j, &b) in indices.iter().enumerate() {
-                out.set(i, j, self.at(a, b));
-            }
-        }
-        out
-    }
-
     /// Solves `self · x = rhs`; `None` when the matrix is singular.
     pub fn solve(&self, rhs: &[f64]) -> Option<Vec<f64>> {
         let n = self.size;

@@ -172,3 +172,41 @@ fn bootstrap_intervals_contain_the_estimate_and_repeat_exactly() {
     assert_eq!(intervals.replicates, 400);
     assert_eq!(analysis.quadrants()[0], Quadrant::Strength);
 }
+
+/// With orthogonal predictors every order of entry adds r_j² for predictor j, so the Shapley
+/// values are the squared correlations exactly, whether all subsets are walked (up to
+/// `EXACT_SHAPLEY_LIMIT` predictors) or random orders are sampled (beyond it).
+#[test]
+fn shapley_values_of_orthogonal_predictors_are_squared_correlations() {
+    // Walsh functions on 32 rows: centred, mutually orthogonal ±1 columns.
+    let walsh = |k: usize| -> Vec<f64> {
+        (0..32usize)
+            .map(|i| {
+                if (i & k).count_ones() % 2 == 0 {
+                    1.0
+                } else {
+                    -1.0
+                }
+            })
+            .collect()
+    };
+    let y: Vec<f64> = (0..32)
+        .map(|i| ((i * 7) % 11) as f64 + 0.1 * i as f64)
+        .collect();
+    for p in [
+        5,
+        cxm_stats::EXACT_SHAPLEY_LIMIT,
+        cxm_stats::EXACT_SHAPLEY_LIMIT + 2,
+    ] {
+        let x: Vec<Vec<f64>> = (1..=p).map(walsh).collect();
+        let analysis = key_drivers(&y, &x).unwrap();
+        for (j, driver) in analysis.drivers.iter().enumerate() {
+            let expected = driver.pearson_r.powi(2);
+            assert!(
+                (driver.shapley - expected).abs() < 1e-12,
+                "p = {p}, predictor {j}: {} against r² = {expected}",
+                driver.shapley
+            );
+        }
+    }
+}
