@@ -266,7 +266,7 @@ fn correlations(columns: &[&[f64]]) -> Result<(Vec<f64>, Square), StatsError> {
     // A constant column leaves only the rounding of its mean: a spread below 1e-12 of its size.
     let constant = |i: usize| {
         let spread = scale[i] / (n as f64).sqrt();
-        !(spread > 1e-12 * (1.0 + means[i].abs()))
+        spread.is_nan() || spread <= 1e-12 * (1.0 + means[i].abs())
     };
     if let Some(index) = (0..m).find(|&i| constant(i)) {
         return Err(StatsError::Drivers(format!("column {index} is constant")));
