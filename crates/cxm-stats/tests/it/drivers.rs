@@ -182,7 +182,7 @@ fn shapley_values_of_orthogonal_predictors_are_squared_correlations() {
     let walsh = |k: usize| -> Vec<f64> {
         (0..32usize)
             .map(|i| {
-                if (i & k).count_ones() % 2 == 0 {
+                if (i & k).count_ones().is_multiple_of(2) {
                     1.0
                 } else {
                     -1.0
