@@ -25,6 +25,7 @@ echo "peers (Python) ..." >&2
 echo "cxm ..." >&2
 target/release/cxm bench-stats --repeat "$repeat" \
   --cdnow "$shared/golden/cdnow_summary.csv" \
+  --customers "$work/customers_1m.csv" \
   --airline "$shared/data/survey_airline_passenger_satisfaction/airline_passenger_satisfaction.csv" \
   --raking "$work/raking_1m.csv" > "$work/cxm.txt"
 
@@ -34,6 +35,7 @@ def read(path):
     return {line.split()[0]: (float(line.split()[1]), " ".join(line.split()[2:])) for line in open(path) if line.strip()}
 peers, ours = read(sys.argv[1]), read(sys.argv[2])
 names = {"bgnbd_gammagamma_fit": ("BG/NBD + Gamma-Gamma fit, CDNOW", "lifetimes 0.11.3"),
+         "bgnbd_gammagamma_fit_synthetic": ("BG/NBD + Gamma-Gamma fit, synthetic customers", "lifetimes 0.11.3"),
          "key_drivers_airline": ("key drivers (r, betas, relative weights, exact Shapley), airline survey", "numpy reference (golden/reference)"),
          "raking": ("raking to 3 margins, tolerance 1e-10", "ipfn 1.4.4")}
 print("| task | data | peer | peer (s) | cxm (s) | speed-up |")

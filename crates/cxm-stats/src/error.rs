@@ -39,4 +39,7 @@ pub enum StatsError {
     /// A forecasting model that the series cannot support.
     #[error("forecast: {0}")]
     Forecast(String),
+    /// Customer histories that a customer-base model cannot be fitted to.
+    #[error("customer-base model: {0}")]
+    CustomerModel(String),
 }

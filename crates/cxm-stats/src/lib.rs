@@ -52,7 +52,7 @@ pub use forecast::{
 pub use histogram::{Histogram, MeanEstimate, WelchTest, welch_t_test};
 pub use multiple::benjamini_hochberg;
 pub use nps::{NpsCounts, NpsDifference, NpsEstimate, NpsInterval, NpsMethod};
-pub use optimize::{Minimum, nelder_mead};
+pub use optimize::{Minimum, bfgs, nelder_mead};
 pub use planning::{
     nps_margin_of_error, nps_sample_size, proportion_margin_of_error, proportion_sample_size,
 };

@@ -80,6 +80,9 @@ pub enum Command {
         /// Customers as `id,frequency,recency,T,monetary_value` (e.g. the CDNOW summary).
         #[arg(long)]
         cdnow: Option<PathBuf>,
+        /// A large synthetic customer base in the same layout, fitted with fewer runs.
+        #[arg(long)]
+        customers: Option<PathBuf>,
         /// The airline passenger satisfaction survey CSV.
         #[arg(long)]
         airline: Option<PathBuf>,

@@ -65,12 +65,14 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Bench(args) => crate::commands::bench(config, args).await,
         Command::BenchStats {
             cdnow,
+            customers,
             airline,
             raking,
             repeat,
         } => {
             let options = crate::bench_stats::StatsBenchOptions {
                 cdnow,
+                customers,
                 airline,
                 raking,
                 repeat,

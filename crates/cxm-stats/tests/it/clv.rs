@@ -335,3 +335,65 @@ fn rfm_summaries_match_lifetimes_transform() {
         }
     }
 }
+
+#[test]
+fn impossible_histories_and_empty_input_are_refused() {
+    let good = Rfm {
+        frequency: 2.0,
+        recency: 10.0,
+        age: 30.0,
+        monetary: 20.0,
+    };
+    assert!(BgNbd::fit(&[]).is_err());
+    assert!(GammaGamma::fit(&[]).is_err());
+    for (what, bad) in [
+        (
+            "negative frequency",
+            Rfm {
+                frequency: -1.0,
+                ..good
+            },
+        ),
+        (
+            "recency after age",
+            Rfm {
+                recency: 31.0,
+                ..good
+            },
+        ),
+        (
+            "NaN recency",
+            Rfm {
+                recency: f64::NAN,
+                ..good
+            },
+        ),
+        (
+            "infinite age",
+            Rfm {
+                age: f64::INFINITY,
+                ..good
+            },
+        ),
+    ] {
+        let error = BgNbd::fit(&[good, bad]).unwrap_err().to_string();
+        assert!(error.contains("customer 1"), "{what}: {error}");
+    }
+    let error = GammaGamma::fit(&[
+        good,
+        Rfm {
+            monetary: f64::NAN,
+            ..good
+        },
+    ])
+    .unwrap_err();
+    assert!(error.to_string().contains("customer 1"), "{error}");
+    // Without repeaters the spend model has nothing to learn from.
+    let once = Rfm {
+        frequency: 0.0,
+        recency: 0.0,
+        monetary: 0.0,
+        ..good
+    };
+    assert!(GammaGamma::fit(&[once, once]).is_err());
+}
