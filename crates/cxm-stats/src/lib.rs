@@ -25,6 +25,7 @@ mod error;
 mod forecast;
 mod histogram;
 mod matrix;
+mod moments;
 mod multiple;
 mod nps;
 mod optimize;
@@ -50,6 +51,7 @@ pub use forecast::{
     fit_smoothing, initial_state,
 };
 pub use histogram::{Histogram, MeanEstimate, WelchTest, welch_t_test};
+pub use moments::{Moments, WeightedHistogram, WeightedMeanEstimate, WeightedMoments};
 pub use multiple::benjamini_hochberg;
 pub use nps::{NpsCounts, NpsDifference, NpsEstimate, NpsInterval, NpsMethod};
 pub use optimize::{Minimum, bfgs, nelder_mead};

@@ -5,6 +5,7 @@ mod drivers;
 mod embedded;
 mod forecast;
 mod golden;
+mod moments;
 mod properties;
 mod weighting;
 

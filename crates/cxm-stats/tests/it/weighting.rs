@@ -3,9 +3,9 @@
 //! scipy 1.17 `chi2_contingency`), and the invariants raking must keep on any sample.
 
 use cxm_stats::{
-    Confidence, IndependenceStatistic, RakingOptions, RakingVariable, WeightedNps,
-    independence_test, nps_margin_of_error, nps_sample_size, proportion_margin_of_error,
-    proportion_sample_size, rake, weight_summary,
+    Confidence, IndependenceStatistic, RakingOptions, RakingVariable, WeightedHistogram,
+    WeightedNps, independence_test, nps_margin_of_error, nps_sample_size,
+    proportion_margin_of_error, proportion_sample_size, rake, weight_summary,
 };
 use proptest::prelude::*;
 
@@ -121,6 +121,29 @@ fn raking_weights_match_the_reference_and_ipfn() {
         check_close(
             &format!("{label} accumulated deff"),
             estimate.design_effect,
+            case["kish_deff"].as_f64().unwrap(),
+            0.0,
+            1e-8,
+        );
+        // The same answers as a weighted histogram, split in two and merged.
+        let (mut first, mut second) = (WeightedHistogram::new(), WeightedHistogram::new());
+        for (i, (score, weight)) in ltr.iter().zip(&raked.weights).enumerate() {
+            assert!(if i % 3 == 0 { &mut first } else { &mut second }.add(*score, *weight));
+        }
+        first.merge(&second);
+        let histogram_nps =
+            first.share_where(|s| s >= 9).unwrap() - first.share_where(|s| s <= 6).unwrap();
+        check_close(
+            &format!("{label} histogram nps"),
+            histogram_nps,
+            case["weighted_nps"].as_f64().unwrap(),
+            0.0,
+            1e-10,
+        );
+        let mean = first.mean_estimate(Confidence::NINETY_FIVE).unwrap();
+        check_close(
+            &format!("{label} histogram deff"),
+            mean.design_effect,
             case["kish_deff"].as_f64().unwrap(),
             0.0,
             1e-8,
