@@ -8,6 +8,12 @@
 //! reference implementation and ipfn do); multiply by N / n for population totals. A sample whose
 //! margins cannot be matched (an empty category with a positive target, or bounds that trimming
 //! cannot meet) is an error, never a silent result.
+//!
+//! Every respondent in the same combination of categories is scaled by the same factors, so
+//! without trimming the sweeps run on the totals of those cells (a few dozen, typically) and
+//! each respondent's weight is its base weight times its cell's factor: the same weights, in
+//! two passes over the respondents instead of two per variable per sweep. Trimming clamps
+//! individual weights, so with it the sweeps run over respondents.
 
 use crate::StatsError;
 
@@ -121,34 +127,130 @@ pub fn rake(
         }
     }
     let total = n as f64;
+    if options.trim.is_none()
+        && let Some(cells) = Cells::of(variables, n)
+    {
+        // Every respondent of a cell is scaled by the same factors: rake the cells' totals,
+        // then scale each respondent by its cell's overall factor.
+        let mut cell_weights = vec![0.0; cells.count];
+        for (&cell, &weight) in cells.of_respondent.iter().zip(base_weights) {
+            cell_weights[cell as usize] += weight;
+        }
+        let base = cell_weights.clone();
+        let cell_variables: Vec<RakingVariable> = variables
+            .iter()
+            .zip(&cells.categories)
+            .map(|(variable, categories)| RakingVariable {
+                name: variable.name.clone(),
+                categories: categories.clone(),
+                targets: variable.targets.clone(),
+            })
+            .collect();
+        let (sweeps, error) = sweep(&mut cell_weights, &cell_variables, total, options)?;
+        let factors: Vec<f64> = cell_weights.iter().zip(&base).map(|(w, b)| w / b).collect();
+        let weights = cells
+            .of_respondent
+            .iter()
+            .zip(base_weights)
+            .map(|(&cell, weight)| weight * factors[cell as usize])
+            .collect();
+        return Ok(Raking {
+            weights,
+            sweeps,
+            max_margin_error: error,
+        });
+    }
     let mut weights = base_weights.to_vec();
+    let (sweeps, error) = sweep(&mut weights, variables, total, options)?;
+    Ok(Raking {
+        weights,
+        sweeps,
+        max_margin_error: error,
+    })
+}
+
+/// Sweeps `weights` (of respondents, or of cells of respondents) until the margins are met;
+/// returns the sweeps made and the largest remaining gap.
+fn sweep(
+    weights: &mut [f64],
+    variables: &[RakingVariable],
+    total: f64,
+    options: RakingOptions,
+) -> Result<(usize, f64), StatsError> {
     for sweep in 1..=options.max_sweeps {
         for variable in variables {
-            let sums = category_sums(&weights, variable);
+            let sums = category_sums(weights, variable);
             for (weight, &c) in weights.iter_mut().zip(&variable.categories) {
                 *weight *= variable.targets[c] * total / sums[c];
             }
         }
         if let Some((lower, upper)) = options.trim {
-            let mean = total / n as f64;
-            for weight in &mut weights {
+            let mean = total / weights.len() as f64;
+            for weight in weights.iter_mut() {
                 *weight = weight.clamp(lower * mean, upper * mean);
             }
         }
-        let error = max_margin_error(&weights, variables);
+        let error = max_margin_error(weights, variables);
         if error < options.tolerance {
-            return Ok(Raking {
-                weights,
-                sweeps: sweep,
-                max_margin_error: error,
-            });
+            return Ok((sweep, error));
         }
     }
-    let error = max_margin_error(&weights, variables);
-    fail(format!(
+    let error = max_margin_error(weights, variables);
+    Err(StatsError::Raking(format!(
         "margins not met after {} sweeps (largest gap {error:e}, tolerance {:e})",
         options.max_sweeps, options.tolerance
-    ))
+    )))
+}
+
+/// Respondents grouped by their combination of categories across all raking variables.
+struct Cells {
+    /// Distinct combinations present.
+    count: usize,
+    /// Each respondent's cell.
+    of_respondent: Vec<u32>,
+    /// Per variable, each cell's category.
+    categories: Vec<Vec<usize>>,
+}
+
+impl Cells {
+    /// `None` when the combinations cannot be numbered compactly (more possible combinations
+    /// than fit a dense table of a few times the respondents); raking then works row by row.
+    fn of(variables: &[RakingVariable], n: usize) -> Option<Cells> {
+        let mut possible: usize = 1;
+        for variable in variables {
+            possible = possible.checked_mul(variable.targets.len().max(1))?;
+        }
+        if possible > (4 * n).max(1 << 16) || n > u32::MAX as usize {
+            return None;
+        }
+        let mut code = vec![0u32; n];
+        let mut radix = 1usize;
+        for variable in variables {
+            for (code, &c) in code.iter_mut().zip(&variable.categories) {
+                *code += (c * radix) as u32;
+            }
+            radix *= variable.targets.len().max(1);
+        }
+        let mut index = vec![u32::MAX; possible];
+        let mut first_members = Vec::new();
+        for (respondent, code) in code.iter_mut().enumerate() {
+            let slot = &mut index[*code as usize];
+            if *slot == u32::MAX {
+                *slot = first_members.len() as u32;
+                first_members.push(respondent);
+            }
+            *code = *slot;
+        }
+        let categories = variables
+            .iter()
+            .map(|v| first_members.iter().map(|&r| v.categories[r]).collect())
+            .collect();
+        Some(Cells {
+            count: first_members.len(),
+            of_respondent: code,
+            categories,
+        })
+    }
 }
 
 fn category_sums(weights: &[f64], variable: &RakingVariable) -> Vec<f64> {

@@ -296,6 +296,13 @@ proptest! {
         let total: f64 = raked.weights.iter().sum();
         prop_assert!((total - rows.len() as f64).abs() < 1e-9 * total);
         prop_assert!(raked.max_margin_error < 1e-10);
+        // Raking cells' totals gives the weights of raking respondent by respondent (a trim
+        // that clamps nothing forces the latter).
+        let by_row = rake(&base, &variables, RakingOptions { trim: Some((0.0, f64::INFINITY)), ..options }).unwrap();
+        prop_assert_eq!(by_row.sweeps, raked.sweeps);
+        for (x, y) in raked.weights.iter().zip(&by_row.weights) {
+            prop_assert!((x - y).abs() < 1e-9 * y);
+        }
         // The order of the variables does not change the fixed point.
         let reversed = [variables[1].clone(), variables[0].clone()];
         let other = rake(&base, &reversed, options).unwrap();
