@@ -314,3 +314,87 @@ fn the_chance_of_reaching_a_target_follows_the_forecast() {
         "uncertainty grows with the horizon"
     );
 }
+
+/// Damped trends and multiplicative seasons, which the shared golden file does not cover,
+/// against statsmodels runs stored in `tests/fixtures/smoothing_statsmodels.json` (made by the
+/// script beside it; fixed parameters and known initial states, abs 1e-8).
+#[test]
+fn damped_and_multiplicative_runs_match_statsmodels() {
+    let Some(y) = series("ets_airpassengers.csv") else {
+        return;
+    };
+    let fixture: Value =
+        serde_json::from_str(include_str!("../fixtures/smoothing_statsmodels.json"))
+            .expect("the fixture is JSON");
+    let runs = fixture["runs"].as_object().unwrap();
+    assert_eq!(runs.len(), 4);
+    for (name, run) in runs {
+        let parameter = |key: &str| run["parameters"][key].as_f64().unwrap_or(0.0);
+        let trend = match run["parameters"].get("damping_trend") {
+            Some(phi) => Trend::Damped(phi.as_f64().unwrap()),
+            None => Trend::Additive,
+        };
+        let seasonality = if name.contains("multiplicative") {
+            Seasonality::Multiplicative(12)
+        } else if name.contains("winters") {
+            Seasonality::Additive(12)
+        } else {
+            Seasonality::None
+        };
+        let model = SmoothingModel {
+            trend,
+            seasonality,
+            smoothing: Smoothing {
+                level: parameter("smoothing_level"),
+                trend: parameter("smoothing_trend"),
+                seasonal: parameter("smoothing_seasonal"),
+            },
+            initial: InitialState {
+                level: run["initial_level"].as_f64().unwrap(),
+                trend: run["initial_trend"].as_f64().unwrap(),
+                seasonal: numbers(&run["initial_seasonal"]),
+            },
+        };
+        if seasonality != Seasonality::None {
+            // The conventional starting rule gives the fixture's starting states.
+            let start = cxm_stats::initial_state(&y, trend, seasonality).unwrap();
+            check_close(
+                &format!("{name} l0"),
+                start.level,
+                model.initial.level,
+                0.0,
+                1e-9,
+            );
+            check_all(
+                &format!("{name} s0"),
+                &start.seasonal,
+                &model.initial.seasonal,
+                1e-9,
+                0.0,
+            );
+        }
+        let fit = model.run(&y).unwrap();
+        check_all(
+            &format!("{name} fitted"),
+            &fit.fitted,
+            &numbers(&run["fitted"]),
+            1e-8,
+            0.0,
+        );
+        check_close(
+            &format!("{name} sse"),
+            fit.sse,
+            run["sse"].as_f64().unwrap(),
+            1e-10,
+            1e-8,
+        );
+        let want = numbers(&run["forecast"]);
+        check_all(
+            &format!("{name} forecast"),
+            &fit.forecast(want.len()),
+            &want,
+            1e-8,
+            0.0,
+        );
+    }
+}
