@@ -75,6 +75,10 @@ pub enum Command {
     },
     /// Measure ingest and metric-query speed on synthetic data.
     Bench(BenchArgs),
+    /// Analyse comments (sentiment, themes), train and evaluate sentiment models, find emerging
+    /// topics.
+    #[command(subcommand)]
+    Text(TextCommand),
     /// Measure the statistics kernel on the files `bench/stats.sh` prepares.
     BenchStats {
         /// Customers as `id,frequency,recency,T,monetary_value` (e.g. the CDNOW summary).
@@ -92,6 +96,95 @@ pub enum Command {
         /// Runs per task (the median is reported).
         #[arg(long, default_value_t = 5)]
         repeat: usize,
+    },
+}
+
+/// `cxm text` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum TextCommand {
+    /// Analyse comments (one per line, or JSON lines with "text" and "id") into JSON lines.
+    Analyze {
+        /// The file (- reads standard input).
+        #[arg(default_value = "-")]
+        file: String,
+        /// A model trained with `cxm text train`, used for every language.
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// A theme taxonomy (TOML, like crates/cxm-text/data/themes.toml).
+        #[arg(long)]
+        themes: Option<PathBuf>,
+        /// Convert traditional Chinese to simplified first.
+        #[arg(long)]
+        traditional: bool,
+    },
+    /// Train a sentiment model on labelled CSV files (and/or the built-in seed corpus).
+    Train {
+        /// Labelled CSV files.
+        #[arg(long)]
+        data: Vec<PathBuf>,
+        /// Column with the comment.
+        #[arg(long, default_value = "text")]
+        text_col: String,
+        /// Column with the label (negative/neutral/positive, 0/1, 负面/中性/正面).
+        #[arg(long, default_value = "label")]
+        label_col: String,
+        /// Language the model is for (zh or en).
+        #[arg(long)]
+        lang: String,
+        /// Also train on the built-in seed corpus of the language.
+        #[arg(long)]
+        seed_corpus: bool,
+        /// Where to write the model.
+        #[arg(long)]
+        out: PathBuf,
+        /// Hash bits.
+        #[arg(long, default_value_t = 20)]
+        bits: u32,
+        /// Passes over the data.
+        #[arg(long, default_value_t = 8)]
+        epochs: usize,
+        /// Leave out the share of each file that `eval --hold-out` scores.
+        #[arg(long)]
+        hold_out: Option<f64>,
+    },
+    /// Score a model against labelled CSV data: accuracy, macro-F1, confusion matrix, speed.
+    Eval {
+        /// Labelled CSV file.
+        #[arg(long)]
+        data: PathBuf,
+        /// Column with the comment.
+        #[arg(long, default_value = "text")]
+        text_col: String,
+        /// Column with the label.
+        #[arg(long, default_value = "label")]
+        label_col: String,
+        /// A model file (default: the built-in models).
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// Score only the held-out share that `train --hold-out` leaves out.
+        #[arg(long)]
+        hold_out: Option<f64>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Terms whose share of comments rose in a period against a baseline (JSON lines).
+    Emerging {
+        /// Baseline comments (CSV).
+        #[arg(long)]
+        baseline: PathBuf,
+        /// Period comments (CSV).
+        #[arg(long)]
+        period: PathBuf,
+        /// Column with the comment.
+        #[arg(long, default_value = "text")]
+        text_col: String,
+        /// Mentions below which a term is not tested.
+        #[arg(long, default_value_t = 5)]
+        min_count: usize,
+        /// False discovery rate.
+        #[arg(long, default_value_t = 0.05)]
+        alpha: f64,
     },
 }
 

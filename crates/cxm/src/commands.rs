@@ -63,6 +63,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             .await
         }
         Command::Bench(args) => crate::commands::bench(config, args).await,
+        Command::Text(command) => crate::text::run(command),
         Command::BenchStats {
             cdnow,
             customers,

@@ -9,6 +9,7 @@ mod bench_stats;
 mod commands;
 mod config;
 mod table;
+mod text;
 
 use std::process::ExitCode;
 

@@ -1,0 +1,76 @@
+//! Splitting a comment into clauses, the unit of sentiment and of aspect sentiment: at sentence
+//! and clause punctuation (Chinese and Western), at line breaks, and before contrast words
+//! (但是, 可是, 不过, 然而, 只是; but, however, although, though, yet, except), which usually
+//! turn the sentiment around: "物流很快，但是质量很差" is two clauses of opposite sentiment.
+
+/// A clause: its text and its byte range in the comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Clause<'a> {
+    /// The clause's text, trimmed.
+    pub text: &'a str,
+    /// Byte offset of the clause in the comment.
+    pub start: usize,
+}
+
+const BREAKS: &[char] = &[
+    ',', '.', '!', '?', ';', ':', '\n', '，', '。', '！', '？', '；', '：', '、', '…', '~', '～',
+    '(', ')', '（', '）', '【', '】', '[', ']',
+];
+
+const CONTRAST_ZH: &[&str] = &["但是", "可是", "不过", "然而", "只是", "但", "却"];
+const CONTRAST_EN: &[&str] = &["but", "however", "although", "though", "yet", "except"];
+
+/// The clauses of `text`, in order; empty clauses are dropped.
+pub fn clauses(text: &str) -> Vec<Clause<'_>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    fn push<'a>(text: &'a str, from: usize, to: usize, out: &mut Vec<Clause<'a>>) {
+        let piece = &text[from..to];
+        let trimmed = piece.trim();
+        if !trimmed.is_empty() {
+            let offset = from + (piece.len() - piece.trim_start().len());
+            out.push(Clause {
+                text: trimmed,
+                start: offset,
+            });
+        }
+    }
+    for (index, c) in text.char_indices() {
+        if BREAKS.contains(&c) {
+            push(text, start, index, &mut out);
+            start = index + c.len_utf8();
+            continue;
+        }
+        if index > start && starts_contrast(&text[index..], &text[..index]) {
+            push(text, start, index, &mut out);
+            start = index;
+        }
+    }
+    push(text, start, text.len(), &mut out);
+    out
+}
+
+/// Whether a contrast word begins at `rest` (with a word boundary before English words).
+fn starts_contrast(rest: &str, before: &str) -> bool {
+    let previous = before.chars().next_back();
+    if previous.is_some_and(|p| p.is_ascii_alphanumeric()) {
+        return false;
+    }
+    if CONTRAST_EN.iter().any(|word| {
+        rest.get(..word.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(word))
+            && !rest[word.len()..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric())
+    }) {
+        return true;
+    }
+    // Single-character contrast words only after a Han character, so that 但 inside 不但 or
+    // 却 at the start of a clause do not split.
+    CONTRAST_ZH.iter().any(|word| {
+        rest.starts_with(word)
+            && (word.chars().count() > 1
+                || previous.is_some_and(|p| crate::language::is_han(p) && p != '不'))
+    }) && !before.ends_with('不')
+}

@@ -1,0 +1,144 @@
+//! Hashed features of a clause for the linear sentiment model: for Chinese, Han characters and
+//! pairs and triples of adjacent characters (no segmentation needed, and robust to the new
+//! words of reviews); for English and other Latin text, lower-cased words and pairs of adjacent
+//! words; emoji and other symbols as single features. Everything after a negation word in the
+//! same clause (不, 没, 无, 别, 未; not, no, never, n't, …) is marked as negated, so the model
+//! learns "不满意" apart from "满意" and "not good" apart from "good".
+//!
+//! Features are hashed (FNV-1a, then a multiply–shift mix) into 2^bits buckets; the hash is
+//! fixed, so the same text always gives the same features on every machine.
+
+use crate::language::is_han;
+
+const NEGATORS_ZH: &[char] = &['不', '没', '无', '别', '未', '勿'];
+const NEGATORS_EN: &[&str] = &[
+    "not", "no", "never", "none", "nothing", "nobody", "without", "cannot", "hardly", "neither",
+    "nor",
+];
+
+/// Kinds of feature, hashed with the text so that a character and a word never collide.
+#[derive(Clone, Copy)]
+enum Kind {
+    Char = 1,
+    CharPair = 2,
+    CharTriple = 3,
+    Word = 4,
+    WordPair = 5,
+    Symbol = 6,
+}
+
+/// Appends the hashed features of `clause` (already normalised) to `out`.
+pub fn clause_features(clause: &str, bits: u32, out: &mut Vec<u32>) {
+    let mut state = State {
+        negated: false,
+        previous_word: None,
+        bits,
+    };
+    let mut han: [char; 3] = ['\0'; 3];
+    let mut han_run = 0usize;
+    let mut word_start: Option<usize> = None;
+    for (index, c) in clause.char_indices() {
+        let is_word_char =
+            c.is_ascii_alphanumeric() || c == '\'' || (c.is_alphabetic() && !is_han(c));
+        if is_word_char {
+            word_start.get_or_insert(index);
+            continue;
+        }
+        if let Some(start) = word_start.take() {
+            state.word(&clause[start..index], out);
+        }
+        if is_han(c) {
+            han = [han[1], han[2], c];
+            han_run += 1;
+            let mut buffer = [0u8; 12];
+            let negated = state.negated;
+            out.push(hash(
+                Kind::Char,
+                negated,
+                encode(&han[2..], &mut buffer),
+                &[],
+                bits,
+            ));
+            if han_run >= 2 {
+                out.push(hash(
+                    Kind::CharPair,
+                    negated,
+                    encode(&han[1..], &mut buffer),
+                    &[],
+                    bits,
+                ));
+            }
+            if han_run >= 3 {
+                out.push(hash(
+                    Kind::CharTriple,
+                    negated,
+                    encode(&han, &mut buffer),
+                    &[],
+                    bits,
+                ));
+            }
+            if NEGATORS_ZH.contains(&c) {
+                state.negated = true;
+            }
+            continue;
+        }
+        han_run = 0;
+        if !c.is_whitespace() && !c.is_ascii_punctuation() {
+            let mut buffer = [0u8; 4];
+            let symbol = c.encode_utf8(&mut buffer).as_bytes();
+            out.push(hash(Kind::Symbol, false, symbol, &[], bits));
+        }
+    }
+    if let Some(start) = word_start {
+        state.word(&clause[start..], out);
+    }
+}
+
+struct State<'a> {
+    negated: bool,
+    previous_word: Option<&'a str>,
+    bits: u32,
+}
+
+impl<'a> State<'a> {
+    fn word(&mut self, word: &'a str, out: &mut Vec<u32>) {
+        let (negated, bits) = (self.negated, self.bits);
+        out.push(hash(Kind::Word, negated, word.as_bytes(), &[], bits));
+        if let Some(before) = self.previous_word {
+            out.push(hash(
+                Kind::WordPair,
+                negated,
+                before.as_bytes(),
+                word.as_bytes(),
+                bits,
+            ));
+        }
+        self.previous_word = Some(word);
+        if NEGATORS_EN.contains(&word) || word.ends_with("n't") {
+            self.negated = true;
+        }
+    }
+}
+
+fn encode<'b>(chars: &[char], buffer: &'b mut [u8; 12]) -> &'b [u8] {
+    let mut length = 0;
+    for c in chars {
+        length += c.encode_utf8(&mut buffer[length..]).len();
+    }
+    &buffer[..length]
+}
+
+fn hash(kind: Kind, negated: bool, first: &[u8], second: &[u8], bits: u32) -> u32 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut feed = |byte: u8| {
+        h ^= u64::from(byte);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    };
+    feed(kind as u8);
+    feed(u8::from(negated));
+    first.iter().for_each(|b| feed(*b));
+    feed(0xff);
+    second.iter().for_each(|b| feed(*b));
+    let mixed = (h ^ (h >> 31)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    (mixed >> (64 - bits)) as u32
+}

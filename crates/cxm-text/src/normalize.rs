@@ -1,0 +1,46 @@
+//! Normalisation before analysis: full-width forms to half-width (Ａ→A, ，→,), ASCII letters to
+//! lower case, control characters dropped, runs of whitespace to one space, and, as an option,
+//! traditional Chinese characters to simplified ones (fast2s's table). Emoji and other symbols
+//! are kept: they carry sentiment.
+
+/// Options of [`normalize`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct NormalizeOptions {
+    /// Convert traditional Chinese characters to simplified ones.
+    pub traditional_to_simplified: bool,
+}
+
+/// The normalised text.
+pub fn normalize(text: &str, options: NormalizeOptions) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for c in text.chars() {
+        let c = half_width(c);
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if c.is_control() {
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    if options.traditional_to_simplified {
+        fast2s::convert(&out)
+    } else {
+        out
+    }
+}
+
+/// Full-width ASCII variants (U+FF01–U+FF5E) and the ideographic space to their ASCII forms.
+fn half_width(c: char) -> char {
+    match c {
+        '\u{3000}' => ' ',
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        _ => c,
+    }
+}

@@ -1,0 +1,302 @@
+//! `cxm text`: analyse comments (sentiment, themes), train and evaluate sentiment models, and
+//! find emerging topics, from files or standard input.
+
+use std::io::{BufRead, Read, Write};
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use cxm_text::{
+    Analyzer, EmergingOptions, NormalizeOptions, Polarity, SentimentModel, Taxonomy,
+    TrainingOptions, emerging_topics, evaluate, seed_corpus, train,
+};
+
+use crate::args::TextCommand;
+
+/// Runs a `cxm text` command.
+pub fn run(command: TextCommand) -> Result<()> {
+    match command {
+        TextCommand::Analyze {
+            file,
+            model,
+            themes,
+            traditional,
+        } => analyze(&file, model.as_deref(), themes.as_deref(), traditional),
+        TextCommand::Train {
+            data,
+            text_col,
+            label_col,
+            lang,
+            seed_corpus: with_seed,
+            out,
+            bits,
+            epochs,
+            hold_out,
+        } => {
+            let mut examples = if with_seed {
+                seed_corpus(&lang)?
+            } else {
+                Vec::new()
+            };
+            for path in &data {
+                let (rows, _) = read_labelled(path, &text_col, &label_col)?;
+                let rows = match hold_out {
+                    Some(share) => split(rows, share).0,
+                    None => rows,
+                };
+                examples.extend(rows);
+            }
+            let options = TrainingOptions {
+                bits,
+                epochs,
+                ..TrainingOptions::default()
+            };
+            let model = train(&examples, &lang, options)?;
+            std::fs::write(&out, model.to_bytes())
+                .with_context(|| format!("writing {}", out.display()))?;
+            eprintln!(
+                "trained a {lang} model on {} comments ({} classes) into {}",
+                examples.len(),
+                model.classes.len(),
+                out.display()
+            );
+            Ok(())
+        }
+        TextCommand::Eval {
+            data,
+            text_col,
+            label_col,
+            model,
+            hold_out,
+            json,
+        } => {
+            let analyzer = analyzer(model.as_deref(), None, false)?;
+            let (examples, skipped) = read_labelled(&data, &text_col, &label_col)?;
+            let examples = match hold_out {
+                Some(share) => split(examples, share).1,
+                None => examples,
+            };
+            if examples.is_empty() {
+                bail!("{}: no labelled comments to evaluate", data.display());
+            }
+            let mut allowed: Vec<Polarity> = examples.iter().map(|(_, l)| *l).collect();
+            allowed.sort();
+            allowed.dedup();
+            let started = Instant::now();
+            let pairs: Vec<(Polarity, Polarity)> = examples
+                .iter()
+                .map(|(text, label)| (*label, analyzer.label_among(text, &allowed)))
+                .collect();
+            let seconds = started.elapsed().as_secs_f64();
+            let evaluation = evaluate(&pairs);
+            let per_second = examples.len() as f64 / seconds.max(1e-9);
+            if json {
+                let mut value = serde_json::to_value(&evaluation)?;
+                value["comments_per_second"] = serde_json::json!(per_second);
+                value["skipped"] = serde_json::json!(skipped);
+                println!("{value}");
+            } else {
+                println!(
+                    "{} comments ({} skipped): accuracy {:.4}, macro-F1 {:.4}, {:.0} comments/s",
+                    evaluation.n, skipped, evaluation.accuracy, evaluation.macro_f1, per_second
+                );
+                let names: Vec<&str> = evaluation.classes.iter().map(|c| c.code()).collect();
+                println!("actual \\ predicted: {}", names.join(" "));
+                for (name, row) in names.iter().zip(&evaluation.confusion) {
+                    let cells: Vec<String> = row.iter().map(u64::to_string).collect();
+                    println!("{name}: {}", cells.join(" "));
+                }
+            }
+            Ok(())
+        }
+        TextCommand::Emerging {
+            baseline,
+            period,
+            text_col,
+            min_count,
+            alpha,
+        } => {
+            let base = read_texts(&baseline, &text_col)?;
+            let current = read_texts(&period, &text_col)?;
+            let base_refs: Vec<&str> = base.iter().map(String::as_str).collect();
+            let current_refs: Vec<&str> = current.iter().map(String::as_str).collect();
+            let options = EmergingOptions {
+                min_count,
+                alpha,
+                ..EmergingOptions::default()
+            };
+            let mut out = std::io::stdout().lock();
+            for term in emerging_topics(&base_refs, &current_refs, options) {
+                let examples: Vec<&str> = term.examples.iter().map(|&i| current_refs[i]).collect();
+                let mut value = serde_json::to_value(&term)?;
+                value["examples"] = serde_json::json!(examples);
+                writeln!(out, "{value}")?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn analyzer(model: Option<&Path>, themes: Option<&Path>, traditional: bool) -> Result<Analyzer> {
+    let taxonomy = match themes {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            Taxonomy::from_toml(&text).with_context(|| format!("{}", path.display()))?
+        }
+        None => Taxonomy::built_in(),
+    };
+    let analyzer = match model {
+        Some(path) => {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            let model = SentimentModel::from_bytes(&bytes)
+                .with_context(|| format!("{}", path.display()))?;
+            Analyzer::new(model.clone(), model, taxonomy)?
+        }
+        None => Analyzer::new(
+            SentimentModel::from_bytes(cxm_text::BUILT_IN_ZH)?,
+            SentimentModel::from_bytes(cxm_text::BUILT_IN_EN)?,
+            taxonomy,
+        )?,
+    };
+    Ok(analyzer.with_normalize(NormalizeOptions {
+        traditional_to_simplified: traditional,
+    }))
+}
+
+/// One comment per line, or JSON lines with a `text` field (and any `id`, echoed back).
+fn analyze(
+    file: &str,
+    model: Option<&Path>,
+    themes: Option<&Path>,
+    traditional: bool,
+) -> Result<()> {
+    let analyzer = analyzer(model, themes, traditional)?;
+    let reader: Box<dyn BufRead> = if file == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(std::io::BufReader::new(
+            std::fs::File::open(file).with_context(|| format!("opening {file}"))?,
+        ))
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for (number, line) in reader.split(b'\n').enumerate() {
+        let line = line.with_context(|| format!("{file}: reading line {}", number + 1))?;
+        let line = String::from_utf8_lossy(&line);
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() {
+            continue;
+        }
+        let (id, text) = match serde_json::from_str::<serde_json::Value>(line) {
+            Ok(serde_json::Value::Object(object)) => {
+                let Some(text) = object.get("text").and_then(|t| t.as_str()) else {
+                    bail!(
+                        "{file}: line {}: a JSON object needs a \"text\" string",
+                        number + 1
+                    );
+                };
+                (object.get("id").cloned(), text.to_owned())
+            }
+            _ => (None, line.to_owned()),
+        };
+        let mut value = serde_json::to_value(analyzer.analyze(&text))?;
+        if let Some(id) = id {
+            value["id"] = id;
+        }
+        value["line"] = serde_json::json!(number + 1);
+        writeln!(out, "{value}")?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn csv_reader(path: &Path) -> Result<(csv::StringRecord, csv::Reader<Box<dyn Read>>)> {
+    let input: Box<dyn Read> = if path == Path::new("-") {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?)
+    };
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+    let header = reader
+        .headers()
+        .with_context(|| format!("{}: reading the header", path.display()))?
+        .clone();
+    Ok((header, reader))
+}
+
+fn column(header: &csv::StringRecord, name: &str, path: &Path) -> Result<usize> {
+    header
+        .iter()
+        .position(|h| h.trim_start_matches('\u{feff}') == name)
+        .with_context(|| {
+            let names: Vec<&str> = header.iter().collect();
+            format!(
+                "{}: no column {name:?} (columns: {})",
+                path.display(),
+                names.join(", ")
+            )
+        })
+}
+
+/// Labelled comments of a CSV. Rows without text are skipped (and counted); an unknown label
+/// is an error naming the row and column.
+fn read_labelled(
+    path: &Path,
+    text_col: &str,
+    label_col: &str,
+) -> Result<(Vec<(String, Polarity)>, usize)> {
+    let (header, mut reader) = csv_reader(path)?;
+    let (text_index, label_index) = (
+        column(&header, text_col, path)?,
+        column(&header, label_col, path)?,
+    );
+    let mut examples = Vec::new();
+    let mut skipped = 0;
+    for (row, record) in reader.records().enumerate() {
+        let line = row + 2;
+        let record = record.with_context(|| format!("{}: row {line}", path.display()))?;
+        let text = record.get(text_index).unwrap_or("").trim();
+        let label = record.get(label_index).unwrap_or("");
+        if text.is_empty() {
+            skipped += 1;
+            continue;
+        }
+        let Some(polarity) = Polarity::parse(label) else {
+            bail!(
+                "{}: row {line}, column {label_col:?}: {label:?} is not a sentiment label \
+                 (negative/neutral/positive, 0/1, 负面/中性/正面)",
+                path.display()
+            );
+        };
+        examples.push((text.to_owned(), polarity));
+    }
+    Ok((examples, skipped))
+}
+
+/// `(training, held out)`: a shuffle with a fixed seed (20261123), the last `share` held out.
+/// `train --hold-out S` trains on the first part and `eval --hold-out S` scores the second, so
+/// a model is never evaluated on what it was trained on.
+fn split<T>(mut items: Vec<T>, share: f64) -> (Vec<T>, Vec<T>) {
+    let mut rng = cxm_stats::SplitMix64::new(20_261_123);
+    for i in (1..items.len()).rev() {
+        items.swap(i, (rng.next_u64() % (i as u64 + 1)) as usize);
+    }
+    let keep = ((items.len() as f64) * share.clamp(0.0, 1.0)).round() as usize;
+    let held_out = items.split_off(items.len() - keep);
+    (items, held_out)
+}
+
+fn read_texts(path: &Path, text_col: &str) -> Result<Vec<String>> {
+    let (header, mut reader) = csv_reader(path)?;
+    let index = column(&header, text_col, path)?;
+    let mut out = Vec::new();
+    for (row, record) in reader.records().enumerate() {
+        let record = record.with_context(|| format!("{}: row {}", path.display(), row + 2))?;
+        let text = record.get(index).unwrap_or("").trim();
+        if !text.is_empty() {
+            out.push(text.to_owned());
+        }
+    }
+    Ok(out)
+}
