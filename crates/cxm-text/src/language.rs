@@ -2,9 +2,10 @@
 //! (Latin letters), mixed, or other (kana, Hangul, Cyrillic, Arabic and the like, or no letters
 //! at all). Counting scripts is deterministic, needs no model and takes a single pass.
 //!
-//! A Han character carries about as much as a three-letter stretch of English, so Latin letters
-//! are weighed at a third of a Han character; a comment is zh or en when that script holds at
-//! least 80% of the weight, mixed when both are present otherwise. Japanese kana or Korean
+//! A Han character carries about as much as a four-letter stretch of English, so Latin letters
+//! are weighed at a quarter of a Han character. A comment is zh when Han characters hold at
+//! least 60% of the weight (brand names and "app" in a Chinese sentence keep it Chinese), en
+//! when Latin letters hold at least 80%, and mixed when both are present otherwise. Japanese kana or Korean
 //! Hangul make a comment other even among Han characters.
 
 use serde::Serialize;
@@ -66,13 +67,13 @@ pub fn detect(text: &str) -> Language {
         return Language::Other;
     }
     let han_weight = han as f64;
-    let latin_weight = latin as f64 / 3.0;
+    let latin_weight = latin as f64 / 4.0;
     let other_weight = other as f64 / 2.0;
     let total = han_weight + latin_weight + other_weight;
     if total == 0.0 || other_weight > han_weight + latin_weight {
         return Language::Other;
     }
-    if han_weight >= 0.8 * total {
+    if han_weight >= 0.6 * total {
         Language::Zh
     } else if latin_weight >= 0.8 * total {
         Language::En

@@ -154,7 +154,7 @@ impl SentimentModel {
     /// [`TextError::Model`] naming the first field that is missing or wrong.
     pub fn from_bytes(bytes: &[u8]) -> Result<SentimentModel, TextError> {
         let mut reader = Reader { bytes, at: 0 };
-        if reader.take(8, "magic")? != MAGIC {
+        if !bytes.starts_with(MAGIC) || reader.take(8, "magic").is_err() {
             return Err(TextError::Model(
                 "not a cxm sentiment model (the file does not start with CXMSENT1)".to_owned(),
             ));
