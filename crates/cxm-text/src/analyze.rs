@@ -5,9 +5,11 @@
 //! clauses' feature scores plus one bias: scoring clauses costs nothing extra. Each clause is
 //! scored by the model of its own language (a clause with Han characters by the Chinese model,
 //! others by the English one), so mixed comments are read in both. The score is
-//! P(positive) − P(negative) in [−1, 1]; the label is the most probable class with its
-//! probability as confidence; a comment is `mixed` when one clause is confidently positive
-//! (score ≥ 0.3) and another confidently negative (score ≤ −0.3).
+//! P(positive) − P(negative) in [−1, 1]. The label is neutral when the score is within ±0.5
+//! (neither polarity at least three times as likely as the other; confidence 1 − |score|), and
+//! otherwise the most probable class, with its probability as confidence. A comment is `mixed`
+//! when one clause is confidently positive (score ≥ 0.3) and another confidently negative
+//! (score ≤ −0.3).
 
 use serde::Serialize;
 
@@ -24,6 +26,9 @@ pub const BUILT_IN_EN: &[u8] = include_bytes!("../models/sentiment-en-v1.bin");
 
 /// Clause scores at or beyond ±this make a comment mixed when both signs occur.
 const MIXED_SCORE: f64 = 0.3;
+
+/// Scores within ±this are neutral.
+const NEUTRAL_BAND: f64 = 0.5;
 
 /// What one comment says.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -214,6 +219,10 @@ impl Analyzer {
             clause_features(clause.text, model.bits, &mut features);
             model.accumulate(&features, &mut total);
         }
+        let neutral_allowed = allowed.is_empty() || allowed.contains(&Polarity::Neutral);
+        if neutral_allowed && classes.contains(&Polarity::Neutral) {
+            return summarise(classes, &softmax(&total)).1;
+        }
         (0..c)
             .filter(|&k| allowed.is_empty() || allowed.contains(&classes[k]))
             .max_by(|&a, &b| total[a].total_cmp(&total[b]).then(b.cmp(&a)))
@@ -229,7 +238,8 @@ impl Analyzer {
     }
 }
 
-/// (P(pos) − P(neg), most probable class, its probability).
+/// (P(pos) − P(neg), label, confidence): neutral within the band, else the most probable
+/// class and its probability.
 fn summarise(classes: &[Polarity], probabilities: &[f64]) -> (f64, Polarity, f64) {
     let probability = |p: Polarity| {
         classes
@@ -238,6 +248,9 @@ fn summarise(classes: &[Polarity], probabilities: &[f64]) -> (f64, Polarity, f64
             .map_or(0.0, |k| probabilities[k])
     };
     let score = probability(Polarity::Positive) - probability(Polarity::Negative);
+    if score.abs() < NEUTRAL_BAND && classes.contains(&Polarity::Neutral) {
+        return (score, Polarity::Neutral, 1.0 - score.abs());
+    }
     let best = (0..classes.len())
         .max_by(|&a, &b| {
             probabilities[a]

@@ -133,5 +133,5 @@ fn built_in_models_keep_their_accuracy_on_public_sets() {
         "airline_sentiment",
     );
     let f1 = score(&tweets);
-    assert!(f1 > 0.40, "airline tweets macro-F1 {f1}");
+    assert!(f1 > 0.52, "airline tweets macro-F1 {f1}");
 }
