@@ -12,10 +12,22 @@ pub struct Clause<'a> {
     pub start: usize,
 }
 
-const BREAKS: &[char] = &[
-    ',', '.', '!', '?', ';', ':', '\n', '，', '。', '！', '？', '；', '：', '、', '…', '~', '～',
-    '(', ')', '（', '）', '【', '】', '[', ']',
-];
+fn is_break(c: char) -> bool {
+    matches!(
+        c,
+        ',' | '.' | '!' | '?' | ';' | ':' | '\n' | '，' | '。' | '！' | '？' | '；' | '：' | '、'
+            | '…' | '~' | '～' | '(' | ')' | '（' | '）' | '【' | '】' | '[' | ']'
+    )
+}
+
+/// The first letters of the contrast words, to skip the full check everywhere else.
+fn may_start_contrast(c: char) -> bool {
+    matches!(
+        c,
+        'b' | 'B' | 'h' | 'H' | 'a' | 'A' | 't' | 'T' | 'y' | 'Y' | 'e' | 'E' | '但' | '可' | '不'
+            | '然' | '只' | '却'
+    )
+}
 
 const CONTRAST_ZH: &[&str] = &["但是", "可是", "不过", "然而", "只是", "但", "却"];
 const CONTRAST_EN: &[&str] = &["but", "however", "although", "though", "yet", "except"];
@@ -36,12 +48,13 @@ pub fn clauses(text: &str) -> Vec<Clause<'_>> {
         }
     }
     for (index, c) in text.char_indices() {
-        if BREAKS.contains(&c) {
+        if is_break(c) {
             push(text, start, index, &mut out);
             start = index + c.len_utf8();
             continue;
         }
-        if index > start && starts_contrast(&text[index..], &text[..index]) {
+        if index > start && may_start_contrast(c) && starts_contrast(&text[index..], &text[..index])
+        {
             push(text, start, index, &mut out);
             start = index;
         }
