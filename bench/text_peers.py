@@ -90,7 +90,8 @@ def peer(rows, label):
 
 
 def ours(path, text_col, label_col, share, model=None):
-    args = [cxm, "text", "eval", "--data", str(path), "--text-col", text_col, "--label-col", label_col, "--json"]
+    args = [cxm, "text", "eval", "--data", str(path), "--text-col", text_col, "--label-col", label_col, "--json",
+            "--repeat", "5"]
     if model:
         args += ["--model", str(model)]
     if share:

@@ -5,8 +5,9 @@
 //! same clause (不, 没, 无, 别, 未; not, no, never, n't, …) is marked as negated, so the model
 //! learns "不满意" apart from "满意" and "not good" apart from "good".
 //!
-//! Features are hashed (FNV-1a, then a multiply–shift mix) into 2^bits buckets; the hash is
-//! fixed, so the same text always gives the same features on every machine.
+//! Features are hashed (eight bytes at a time by multiply–rotate, then a murmur-style finish)
+//! into 2^bits buckets; the hash is fixed, so the same text always gives the same features on
+//! every machine.
 
 use crate::language::is_han;
 
@@ -129,16 +130,24 @@ fn encode<'b>(chars: &[char], buffer: &'b mut [u8; 12]) -> &'b [u8] {
 }
 
 fn hash(kind: Kind, negated: bool, first: &[u8], second: &[u8], bits: u32) -> u32 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut feed = |byte: u8| {
-        h ^= u64::from(byte);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    };
-    feed(kind as u8);
-    feed(u8::from(negated));
-    first.iter().for_each(|b| feed(*b));
-    feed(0xff);
-    second.iter().for_each(|b| feed(*b));
-    let mixed = (h ^ (h >> 31)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    (mixed >> (64 - bits)) as u32
+    let mut h: u64 = 0x9e37_79b9_7f4a_7c15 ^ ((kind as u64) << 8 | u64::from(negated));
+    h = absorb(h, first);
+    h = absorb(h ^ 0xff, second);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    (h >> (64 - bits)) as u32
+}
+
+/// Folds bytes into the hash eight at a time (and their length, so "ab" + "" differs from
+/// "a" + "b").
+fn absorb(mut h: u64, bytes: &[u8]) -> u64 {
+    for chunk in bytes.chunks(8) {
+        let mut word = [0u8; 8];
+        word[..chunk.len()].copy_from_slice(chunk);
+        h = (h ^ u64::from_le_bytes(word))
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            .rotate_left(29);
+    }
+    (h ^ bytes.len() as u64).wrapping_mul(0xc2b2_ae3d_27d4_eb4f)
 }

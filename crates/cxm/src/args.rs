@@ -167,6 +167,9 @@ pub enum TextCommand {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+        /// Score this many times and report the median speed.
+        #[arg(long, default_value_t = 1)]
+        repeat: usize,
     },
     /// Terms whose share of comments rose in a period against a baseline (JSON lines).
     Emerging {
