@@ -230,7 +230,7 @@ impl Analyzer {
     }
 
     fn model_for(&self, clause: &str) -> &SentimentModel {
-        if clause.chars().any(is_han) {
+        if !clause.is_ascii() && clause.chars().any(is_han) {
             &self.zh
         } else {
             &self.en

@@ -84,17 +84,20 @@ pub fn clauses(text: &str) -> Vec<Clause<'_>> {
             });
         }
     }
+    let mut previous = '\0';
     for (index, c) in text.char_indices() {
         if is_break(c) {
             push(text, start, index, &mut out);
             start = index + c.len_utf8();
-            continue;
-        }
-        if index > start && may_start_contrast(c) && starts_contrast(&text[index..], &text[..index])
+        } else if index > start
+            && may_start_contrast(c)
+            && !previous.is_ascii_alphanumeric()
+            && starts_contrast(&text[index..], &text[..index])
         {
             push(text, start, index, &mut out);
             start = index;
         }
+        previous = c;
     }
     push(text, start, text.len(), &mut out);
     out
@@ -103,24 +106,22 @@ pub fn clauses(text: &str) -> Vec<Clause<'_>> {
 /// Whether a contrast word begins at `rest` (with a word boundary before English words).
 fn starts_contrast(rest: &str, before: &str) -> bool {
     let previous = before.chars().next_back();
-    if previous.is_some_and(|p| p.is_ascii_alphanumeric()) {
-        return false;
-    }
-    if CONTRAST_EN.iter().any(|word| {
-        rest.get(..word.len())
-            .is_some_and(|head| head.eq_ignore_ascii_case(word))
-            && !rest[word.len()..]
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphanumeric())
-    }) {
-        return true;
+    if rest.as_bytes()[0].is_ascii() {
+        return CONTRAST_EN.iter().any(|word| {
+            rest.get(..word.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(word))
+                && !rest[word.len()..]
+                    .bytes()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphanumeric())
+        });
     }
     // Single-character contrast words only after a Han character, so that 但 inside 不但 or
     // 却 at the start of a clause do not split.
-    CONTRAST_ZH.iter().any(|word| {
-        rest.starts_with(word)
-            && (word.chars().count() > 1
-                || previous.is_some_and(|p| crate::language::is_han(p) && p != '不'))
-    }) && !before.ends_with('不')
+    !before.ends_with('不')
+        && CONTRAST_ZH.iter().any(|word| {
+            rest.starts_with(word)
+                && (word.chars().count() > 1
+                    || previous.is_some_and(|p| crate::language::is_han(p) && p != '不'))
+        })
 }

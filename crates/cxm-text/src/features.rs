@@ -12,10 +12,24 @@
 use crate::language::is_han;
 
 const NEGATORS_ZH: &[char] = &['不', '没', '无', '别', '未', '勿'];
-const NEGATORS_EN: &[&str] = &[
-    "not", "no", "never", "none", "nothing", "nobody", "without", "cannot", "hardly", "neither",
-    "nor",
-];
+/// not, no, never, none, nothing, nobody, without, cannot, hardly, neither, nor, and any
+/// word ending in n't.
+fn is_english_negator(word: &str) -> bool {
+    matches!(
+        word,
+        "not"
+            | "no"
+            | "never"
+            | "none"
+            | "nothing"
+            | "nobody"
+            | "without"
+            | "cannot"
+            | "hardly"
+            | "neither"
+            | "nor"
+    ) || word.ends_with("n't")
+}
 
 /// Kinds of feature, hashed with the text so that a character and a word never collide.
 #[derive(Clone, Copy)]
@@ -115,7 +129,7 @@ impl<'a> State<'a> {
             ));
         }
         self.previous_word = Some(word);
-        if NEGATORS_EN.contains(&word) || word.ends_with("n't") {
+        if is_english_negator(word) {
             self.negated = true;
         }
     }

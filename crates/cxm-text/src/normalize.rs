@@ -15,6 +15,19 @@ pub fn normalize(text: &str, options: NormalizeOptions) -> String {
     let mut out = String::with_capacity(text.len());
     let mut space = false;
     for c in text.chars() {
+        if c.is_ascii() {
+            // The common case, without the Unicode tables.
+            if c.is_ascii_whitespace() {
+                space = !out.is_empty();
+            } else if !c.is_ascii_control() {
+                if space {
+                    out.push(' ');
+                    space = false;
+                }
+                out.push(c.to_ascii_lowercase());
+            }
+            continue;
+        }
         let c = half_width(c);
         if c.is_whitespace() {
             space = !out.is_empty();

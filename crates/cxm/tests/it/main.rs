@@ -2,6 +2,7 @@
 //! scratch directory, on a fresh database (SQLite, or PostgreSQL when
 //! `CXM_TEST_DATABASE_URL` names a server); and the workspace's tidy rules (`tidy.rs`).
 
+mod text;
 mod tidy;
 
 use std::path::{Path, PathBuf};
