@@ -258,28 +258,30 @@ impl Repeaters {
 mod tests {
     use super::{BgNbd, GammaGamma, Histories, Repeaters, Rfm};
 
-    fn customers() -> Vec<Rfm> {
-        (0..60)
+    /// `n` made-up customers: repeat purchases cycling below `repeats`, ages from `age`.
+    fn synthetic(n: usize, repeats: f64, age: impl Fn(f64) -> f64) -> Vec<Rfm> {
+        (0..n)
             .map(|i| {
-                let i = f64::from(i);
-                let frequency = (i * 7.0) % 5.0;
-                let age = 10.0 + (i * 3.0) % 29.0;
+                let i = i as f64;
+                let frequency = (i * 7.0) % repeats;
+                let age = age(i);
+                let repeat = frequency > 0.0;
                 Rfm {
                     frequency,
-                    recency: if frequency > 0.0 {
+                    recency: if repeat {
                         age * ((i * 0.37) % 1.0)
                     } else {
                         0.0
                     },
                     age,
-                    monetary: if frequency > 0.0 {
-                        5.0 + (i * 1.7) % 40.0
-                    } else {
-                        0.0
-                    },
+                    monetary: if repeat { 5.0 + (i * 1.7) % 40.0 } else { 0.0 },
                 }
             })
             .collect()
+    }
+
+    fn customers() -> Vec<Rfm> {
+        synthetic(60, 5.0, |i| 10.0 + (i * 3.0) % 29.0)
     }
 
     /// Central differences of the log-likelihood in one log-parameter.
@@ -335,23 +337,7 @@ mod tests {
 
     #[test]
     fn the_split_sum_over_many_histories_equals_the_direct_sum() {
-        let customers: Vec<Rfm> = (0..2 * super::PARALLEL_GROUPS)
-            .map(|i| {
-                let i = i as f64;
-                let frequency = (i * 7.0) % 6.0;
-                let age = 40.0 + i * 1e-4;
-                Rfm {
-                    frequency,
-                    recency: if frequency > 0.0 {
-                        age * ((i * 0.37) % 1.0)
-                    } else {
-                        0.0
-                    },
-                    age,
-                    monetary: 0.0,
-                }
-            })
-            .collect();
+        let customers = synthetic(2 * super::PARALLEL_GROUPS, 6.0, |i| 40.0 + i * 1e-4);
         let model = BgNbd {
             r: 0.25,
             alpha: 4.4,
