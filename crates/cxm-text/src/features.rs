@@ -3,7 +3,8 @@
 //! words of reviews); for English and other Latin text, lower-cased words and pairs of adjacent
 //! words; emoji and other symbols as single features. Everything after a negation word in the
 //! same clause (不, 没, 无, 别, 未; not, no, never, n't, …) is marked as negated, so the model
-//! learns "不满意" apart from "满意" and "not good" apart from "good".
+//! learns "不满意" apart from "满意" and "not good" apart from "good". English words of five
+//! letters or more also give their light stem ("disappointing" → "disappoint").
 //!
 //! Features are hashed (eight bytes at a time by multiply–rotate, then a murmur-style finish)
 //! into 2^bits buckets; the hash is fixed, so the same text always gives the same features on
@@ -40,6 +41,26 @@ enum Kind {
     Word = 4,
     WordPair = 5,
     Symbol = 6,
+    Stem = 7,
+}
+
+/// A light English stem: common inflection and derivation suffixes cut from words of five
+/// letters or more ("disappointing", "disappointed" → "disappoint"), so that forms of one word
+/// share a feature besides their own.
+fn stem(word: &str) -> &str {
+    if word.len() < 5 || !word.is_ascii() {
+        return word;
+    }
+    for suffix in [
+        "ingly", "ness", "ment", "ing", "edly", "ed", "ly", "es", "s", "er", "est",
+    ] {
+        if let Some(stem) = word.strip_suffix(suffix)
+            && stem.len() >= 3
+        {
+            return stem;
+        }
+    }
+    word
 }
 
 /// Appends the hashed features of `clause` (already normalised) to `out`.
@@ -119,6 +140,10 @@ impl<'a> State<'a> {
     fn word(&mut self, word: &'a str, out: &mut Vec<u32>) {
         let (negated, bits) = (self.negated, self.bits);
         out.push(hash(Kind::Word, negated, word.as_bytes(), &[], bits));
+        let stem = stem(word);
+        if stem.len() < word.len() {
+            out.push(hash(Kind::Stem, negated, stem.as_bytes(), &[], bits));
+        }
         if let Some(before) = self.previous_word {
             out.push(hash(
                 Kind::WordPair,
