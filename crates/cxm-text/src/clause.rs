@@ -12,7 +12,28 @@ pub struct Clause<'a> {
     pub start: usize,
 }
 
+/// ASCII characters: 1 breaks a clause, 2 may begin a contrast word.
+const ASCII_CLASS: [u8; 128] = {
+    let mut table = [0u8; 128];
+    let breaks = b",.!?;:\n~()[]";
+    let mut i = 0;
+    while i < breaks.len() {
+        table[breaks[i] as usize] = 1;
+        i += 1;
+    }
+    let starts = b"bBhHaAtTyYeE";
+    let mut i = 0;
+    while i < starts.len() {
+        table[starts[i] as usize] = 2;
+        i += 1;
+    }
+    table
+};
+
 fn is_break(c: char) -> bool {
+    if c.is_ascii() {
+        return ASCII_CLASS[c as usize] == 1;
+    }
     matches!(
         c,
         ',' | '.'
@@ -44,6 +65,9 @@ fn is_break(c: char) -> bool {
 
 /// The first letters of the contrast words, to skip the full check everywhere else.
 fn may_start_contrast(c: char) -> bool {
+    if c.is_ascii() {
+        return ASCII_CLASS[c as usize] == 2;
+    }
     matches!(
         c,
         'b' | 'B'
@@ -71,21 +95,22 @@ const CONTRAST_EN: &[&str] = &["but", "however", "although", "though", "yet", "e
 
 /// The clauses of `text`, in order; empty clauses are dropped.
 pub fn clauses(text: &str) -> Vec<Clause<'_>> {
+    // ASCII text walks its bytes (each is a char); other text decodes.
+    if text.is_ascii() {
+        split(
+            text,
+            text.bytes().enumerate().map(|(i, b)| (i, char::from(b))),
+        )
+    } else {
+        split(text, text.char_indices())
+    }
+}
+
+fn split<'a>(text: &'a str, chars: impl Iterator<Item = (usize, char)>) -> Vec<Clause<'a>> {
     let mut out = Vec::new();
     let mut start = 0;
-    fn push<'a>(text: &'a str, from: usize, to: usize, out: &mut Vec<Clause<'a>>) {
-        let piece = &text[from..to];
-        let trimmed = piece.trim();
-        if !trimmed.is_empty() {
-            let offset = from + (piece.len() - piece.trim_start().len());
-            out.push(Clause {
-                text: trimmed,
-                start: offset,
-            });
-        }
-    }
     let mut previous = '\0';
-    for (index, c) in text.char_indices() {
+    for (index, c) in chars {
         if is_break(c) {
             push(text, start, index, &mut out);
             start = index + c.len_utf8();
@@ -101,6 +126,18 @@ pub fn clauses(text: &str) -> Vec<Clause<'_>> {
     }
     push(text, start, text.len(), &mut out);
     out
+}
+
+fn push<'a>(text: &'a str, from: usize, to: usize, out: &mut Vec<Clause<'a>>) {
+    let piece = &text[from..to];
+    let trimmed = piece.trim();
+    if !trimmed.is_empty() {
+        let offset = from + (piece.len() - piece.trim_start().len());
+        out.push(Clause {
+            text: trimmed,
+            start: offset,
+        });
+    }
 }
 
 /// Whether a contrast word begins at `rest` (with a word boundary before English words).

@@ -51,9 +51,16 @@ fn stem(word: &str) -> &str {
     if word.len() < 5 || !word.is_ascii() {
         return word;
     }
-    for suffix in [
-        "ingly", "ness", "ment", "ing", "edly", "ed", "ly", "es", "s", "er", "est",
-    ] {
+    let suffixes: &[&str] = match word.as_bytes()[word.len() - 1] {
+        b'y' => &["ingly", "edly", "ly"],
+        b's' => &["ness", "es", "s"],
+        b't' => &["ment", "est"],
+        b'g' => &["ing"],
+        b'd' => &["ed"],
+        b'r' => &["er"],
+        _ => return word,
+    };
+    for suffix in suffixes {
         if let Some(stem) = word.strip_suffix(suffix)
             && stem.len() >= 3
         {
@@ -70,6 +77,16 @@ pub fn clause_features(clause: &str, bits: u32, out: &mut Vec<u32>) {
         previous_word: None,
         bits,
     };
+    if clause.is_ascii() {
+        ascii_clause_features(clause, state, out);
+    } else {
+        decoded_clause_features(clause, state, out);
+    }
+}
+
+/// The general loop: Han n-grams, words of any script, symbols.
+fn decoded_clause_features<'a>(clause: &'a str, mut state: State<'a>, out: &mut Vec<u32>) {
+    let bits = state.bits;
     let mut han: [char; 3] = ['\0'; 3];
     let mut han_run = 0usize;
     let mut word_start: Option<usize> = None;
@@ -130,6 +147,28 @@ pub fn clause_features(clause: &str, bits: u32, out: &mut Vec<u32>) {
     }
 }
 
+/// The same features as the general loop below, for a clause of ASCII only: no Han
+/// characters, no decoding.
+fn ascii_clause_features<'a>(clause: &'a str, mut state: State<'a>, out: &mut Vec<u32>) {
+    let mut word_start: Option<usize> = None;
+    for (index, &byte) in clause.as_bytes().iter().enumerate() {
+        if byte.is_ascii_alphanumeric() || byte == b'\'' {
+            word_start.get_or_insert(index);
+            continue;
+        }
+        if let Some(start) = word_start.take() {
+            state.word(&clause[start..index], out);
+        }
+        let c = char::from(byte);
+        if !c.is_whitespace() && !byte.is_ascii_punctuation() {
+            out.push(hash(Kind::Symbol, false, &[byte], &[], state.bits));
+        }
+    }
+    if let Some(start) = word_start {
+        state.word(&clause[start..], out);
+    }
+}
+
 struct State<'a> {
     negated: bool,
     previous_word: Option<&'a str>,
@@ -181,12 +220,42 @@ fn hash(kind: Kind, negated: bool, first: &[u8], second: &[u8], bits: u32) -> u3
 /// Folds bytes into the hash eight at a time (and their length, so "ab" + "" differs from
 /// "a" + "b").
 fn absorb(mut h: u64, bytes: &[u8]) -> u64 {
-    for chunk in bytes.chunks(8) {
-        let mut word = [0u8; 8];
-        word[..chunk.len()].copy_from_slice(chunk);
-        h = (h ^ u64::from_le_bytes(word))
+    let step = |h: u64, word: u64| {
+        (h ^ word)
             .wrapping_mul(0x9e37_79b9_7f4a_7c15)
-            .rotate_left(29);
+            .rotate_left(29)
+    };
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        h = step(h, u64::from_le_bytes(word));
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        // The last bytes, zero-padded, little-endian.
+        let word = rest
+            .iter()
+            .enumerate()
+            .fold(0u64, |w, (i, b)| w | u64::from(*b) << (8 * i));
+        h = step(h, word);
     }
     (h ^ bytes.len() as u64).wrapping_mul(0xc2b2_ae3d_27d4_eb4f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{State, ascii_clause_features, decoded_clause_features};
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn the_ascii_path_gives_the_general_features(clause in "[ -~\t\n\x0b\x0c\r\x00-\x08]{0,80}") {
+            let fresh = || State { negated: false, previous_word: None, bits: 18 };
+            let (mut fast, mut general) = (Vec::new(), Vec::new());
+            ascii_clause_features(&clause, fresh(), &mut fast);
+            decoded_clause_features(&clause, fresh(), &mut general);
+            prop_assert_eq!(fast, general);
+        }
+    }
 }
