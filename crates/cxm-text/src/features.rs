@@ -72,7 +72,7 @@ fn stem(word: &str) -> &str {
 
 /// Appends the hashed features of `clause` (already normalised) to `out`.
 pub fn clause_features(clause: &str, bits: u32, out: &mut Vec<u32>) {
-    let mut state = State {
+    let state = State {
         negated: false,
         previous_word: None,
         bits,
