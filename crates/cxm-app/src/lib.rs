@@ -9,6 +9,7 @@ mod ingest;
 mod metrics;
 mod responses;
 mod surveys;
+mod text;
 mod tokens;
 
 pub use config::{Config, DatabaseConfig, MetricsConfig, ServerConfig};
@@ -21,6 +22,7 @@ pub use metrics::{
 };
 pub use responses::ResponseListInput;
 pub use surveys::SurveySummary;
+pub use text::{CommentAnalysis, CommentInput, MAX_COMMENT_CHARS, MAX_COMMENTS};
 pub use tokens::{Authenticated, NewToken};
 
 pub use cxm_store::{ResponsePage, Role, Store, StoredResponse};

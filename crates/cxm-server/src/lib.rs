@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::get;
+use axum::routing::{get, post};
 use cxm_app::App;
 
 pub use error::ApiError;
@@ -59,6 +59,7 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/metrics",
             get(api::metrics::query_string).post(api::metrics::query_body),
         )
+        .route("/api/v1/text/analyze", post(api::text::analyze))
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)

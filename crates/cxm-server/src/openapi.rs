@@ -19,10 +19,11 @@ use utoipa::{Modify, OpenApi};
         crate::api::responses::list,
         crate::api::metrics::query_string,
         crate::api::metrics::query_body,
+        crate::api::text::analyze,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, cxm_app::Problem)),
     modifiers(&BearerAuth),
-    tags((name = "surveys"), (name = "responses"), (name = "metrics"))
+    tags((name = "surveys"), (name = "responses"), (name = "metrics"), (name = "text"))
 )]
 struct ApiDoc;
 

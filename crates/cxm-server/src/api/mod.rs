@@ -3,6 +3,7 @@
 pub mod metrics;
 pub mod responses;
 pub mod surveys;
+pub mod text;
 
 use axum::Json;
 use axum::http::StatusCode;

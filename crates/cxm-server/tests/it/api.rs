@@ -276,9 +276,52 @@ async fn the_openapi_document_describes_every_route() {
         "/api/v1/responses",
         "/api/v1/metrics",
         "/api/v1/health",
+        "/api/v1/text/analyze",
     ] {
         assert!(document["paths"][path].is_object(), "{path} is missing");
     }
     assert!(document["components"]["securitySchemes"]["bearer"].is_object());
     assert!(document["components"]["schemas"]["MetricsResult"].is_object());
+}
+
+#[tokio::test]
+async fn comments_are_analysed_in_order_with_their_ids() {
+    let server = TestServer::start().await;
+    let body = serde_json::json!({"comments": [
+        {"id": 7, "text": "物流很快，但是质量很差"},
+        "Terrible service, still waiting for my refund.",
+    ]});
+    let reply = server
+        .send(
+            Method::POST,
+            "/api/v1/text/analyze",
+            Some(&server.viewer),
+            Some(serde_json::to_vec(&body).unwrap()),
+        )
+        .await
+        .expect(StatusCode::OK);
+    let results = reply["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    assert_eq!(results[0]["id"], 7);
+    assert_eq!(results[0]["mixed"], true);
+    assert_eq!(results[0]["themes"][1]["theme"], "quality");
+    assert_eq!(results[0]["themes"][1]["label"], "negative");
+    assert!(results[1].get("id").is_none());
+    assert_eq!(results[1]["label"], "negative");
+    server
+        .post("/api/v1/text/analyze", &serde_json::json!({"comments": []}))
+        .await
+        .expect_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            Some("comments"),
+        );
+    server
+        .post("/api/v1/text/analyze", &serde_json::json!({"texts": ["a"]}))
+        .await
+        .expect_error(StatusCode::BAD_REQUEST, "malformed", None);
+    server
+        .send(Method::POST, "/api/v1/text/analyze", None, None)
+        .await
+        .expect_error(StatusCode::UNAUTHORIZED, "unauthorized", None);
 }
