@@ -13,7 +13,7 @@
 
 use serde::Serialize;
 
-use crate::features::clause_features;
+use crate::features::{ascii_comment_features, clause_features};
 use crate::language::{Language, detect, is_han};
 use crate::model::{Polarity, SentimentModel, softmax};
 use crate::themes::Taxonomy;
@@ -213,11 +213,17 @@ impl Analyzer {
         let c = classes.len();
         let mut total: Vec<f32> = self.model_for(&text).bias.clone();
         let mut features = Vec::new();
-        for clause in clauses(&text) {
-            features.clear();
-            let model = self.model_for(clause.text);
-            clause_features(clause.text, model.bits, &mut features);
-            model.accumulate(&features, &mut total);
+        if text.is_ascii() {
+            // Every clause goes to the English model: one pass, no clause list.
+            ascii_comment_features(&text, self.en.bits, &mut features);
+            self.en.accumulate(&features, &mut total);
+        } else {
+            for clause in clauses(&text) {
+                features.clear();
+                let model = self.model_for(clause.text);
+                clause_features(clause.text, model.bits, &mut features);
+                model.accumulate(&features, &mut total);
+            }
         }
         let neutral_allowed = allowed.is_empty() || allowed.contains(&Polarity::Neutral);
         if neutral_allowed && classes.contains(&Polarity::Neutral) {

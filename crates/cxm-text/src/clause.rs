@@ -30,7 +30,7 @@ const ASCII_CLASS: [u8; 128] = {
     table
 };
 
-fn is_break(c: char) -> bool {
+pub(crate) fn is_break(c: char) -> bool {
     if c.is_ascii() {
         return ASCII_CLASS[c as usize] == 1;
     }
@@ -64,7 +64,7 @@ fn is_break(c: char) -> bool {
 }
 
 /// The first letters of the contrast words, to skip the full check everywhere else.
-fn may_start_contrast(c: char) -> bool {
+pub(crate) fn may_start_contrast(c: char) -> bool {
     if c.is_ascii() {
         return ASCII_CLASS[c as usize] == 2;
     }
@@ -141,7 +141,7 @@ fn push<'a>(text: &'a str, from: usize, to: usize, out: &mut Vec<Clause<'a>>) {
 }
 
 /// Whether a contrast word begins at `rest` (with a word boundary before English words).
-fn starts_contrast(rest: &str, before: &str) -> bool {
+pub(crate) fn starts_contrast(rest: &str, before: &str) -> bool {
     let previous = before.chars().next_back();
     if rest.as_bytes()[0].is_ascii() {
         return CONTRAST_EN.iter().any(|word| {

@@ -10,6 +10,7 @@
 //! into 2^bits buckets; the hash is fixed, so the same text always gives the same features on
 //! every machine.
 
+use crate::clause::{is_break, may_start_contrast, starts_contrast};
 use crate::language::is_han;
 
 const NEGATORS_ZH: &[char] = &['不', '没', '无', '别', '未', '勿'];
@@ -169,6 +170,61 @@ fn ascii_clause_features<'a>(clause: &'a str, mut state: State<'a>, out: &mut Ve
     }
 }
 
+/// The features of every clause of a normalised ASCII comment in one pass, without splitting
+/// it first: the same clause boundaries as [`crate::clauses`] (break characters, and contrast
+/// words where a clause already has text), the same features in the same order as
+/// [`clause_features`] on each clause.
+pub fn ascii_comment_features(text: &str, bits: u32, out: &mut Vec<u32>) {
+    let fresh = || State {
+        negated: false,
+        previous_word: None,
+        bits,
+    };
+    let mut state = fresh();
+    let mut start = 0;
+    let mut word_start: Option<usize> = None;
+    let mut previous = 0u8;
+    for (index, &byte) in text.as_bytes().iter().enumerate() {
+        let c = char::from(byte);
+        let boundary = if is_break(c) {
+            Some(index + 1)
+        } else if index > start
+            && may_start_contrast(c)
+            && !previous.is_ascii_alphanumeric()
+            && starts_contrast(&text[index..], &text[..index])
+        {
+            Some(index)
+        } else {
+            None
+        };
+        if let Some(next) = boundary {
+            if let Some(from) = word_start.take() {
+                state.word(&text[from..index], out);
+            }
+            state = fresh();
+            start = next;
+        }
+        previous = byte;
+        if is_word_byte(byte) {
+            word_start.get_or_insert(index);
+            continue;
+        }
+        if let Some(from) = word_start.take() {
+            state.word(&text[from..index], out);
+        }
+        if !c.is_whitespace() && !byte.is_ascii_punctuation() {
+            out.push(hash(Kind::Symbol, false, &[byte], &[], bits));
+        }
+    }
+    if let Some(from) = word_start {
+        state.word(&text[from..], out);
+    }
+}
+
+fn is_word_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'\''
+}
+
 struct State<'a> {
     negated: bool,
     previous_word: Option<&'a str>,
@@ -245,10 +301,27 @@ fn absorb(mut h: u64, bytes: &[u8]) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::{State, ascii_clause_features, decoded_clause_features};
+    use super::{
+        State, ascii_clause_features, ascii_comment_features, clause_features,
+        decoded_clause_features,
+    };
     use proptest::prelude::*;
 
     proptest! {
+        #[test]
+        fn one_pass_over_a_comment_gives_the_features_of_its_clauses(
+            raw in "([ -~\t\n\x0b\x00-\x08]|but |though|However|yet|'but|, e|except){0,40}"
+        ) {
+            let text = crate::normalize(&raw, crate::NormalizeOptions::default());
+            let mut by_clause = Vec::new();
+            for clause in crate::clauses(&text) {
+                clause_features(clause.text, 18, &mut by_clause);
+            }
+            let mut one_pass = Vec::new();
+            ascii_comment_features(&text, 18, &mut one_pass);
+            prop_assert_eq!(one_pass, by_clause);
+        }
+
         #[test]
         fn the_ascii_path_gives_the_general_features(clause in "[ -~\t\n\x0b\x0c\r\x00-\x08]{0,80}") {
             let fresh = || State { negated: false, previous_word: None, bits: 18 };
