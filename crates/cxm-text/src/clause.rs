@@ -30,64 +30,22 @@ const ASCII_CLASS: [u8; 128] = {
     table
 };
 
+/// Whether `c` ends a clause: the ASCII breaks of [`ASCII_CLASS`] and their Chinese and
+/// full-width counterparts.
 pub(crate) fn is_break(c: char) -> bool {
     if c.is_ascii() {
         return ASCII_CLASS[c as usize] == 1;
     }
-    matches!(
-        c,
-        ',' | '.'
-            | '!'
-            | '?'
-            | ';'
-            | ':'
-            | '\n'
-            | '，'
-            | '。'
-            | '！'
-            | '？'
-            | '；'
-            | '：'
-            | '、'
-            | '…'
-            | '~'
-            | '～'
-            | '('
-            | ')'
-            | '（'
-            | '）'
-            | '【'
-            | '】'
-            | '['
-            | ']'
-    )
+    "，。！？；：、…～（）【】".contains(c)
 }
 
-/// The first letters of the contrast words, to skip the full check everywhere else.
+/// Whether a contrast word may begin with `c` (its first letter), to skip the full check
+/// everywhere else.
 pub(crate) fn may_start_contrast(c: char) -> bool {
     if c.is_ascii() {
         return ASCII_CLASS[c as usize] == 2;
     }
-    matches!(
-        c,
-        'b' | 'B'
-            | 'h'
-            | 'H'
-            | 'a'
-            | 'A'
-            | 't'
-            | 'T'
-            | 'y'
-            | 'Y'
-            | 'e'
-            | 'E'
-            | '但'
-            | '可'
-            | '不'
-            | '然'
-            | '只'
-            | '却'
-    )
+    "但可不然只却".contains(c)
 }
 
 const CONTRAST_ZH: &[&str] = &["但是", "可是", "不过", "然而", "只是", "但", "却"];
