@@ -13,6 +13,8 @@ pub struct Config {
     pub server: ServerConfig,
     /// Metric defaults.
     pub metrics: MetricsConfig,
+    /// The comment analyser (sentiment models and theme taxonomy); `None` uses the built-in ones.
+    pub text: Option<std::sync::Arc<cxm_text::Analyzer>>,
     /// The zone in which days, weeks and months begin. `None`: the zone the database was
     /// created with, or UTC for a new database. [`crate::App::open`] resolves it, so an open
     /// app's configuration always has one.
@@ -93,6 +95,7 @@ impl Default for Config {
                 confidence: 0.95,
                 nps_method: NpsMethod::AdjustedWald,
             },
+            text: None,
             time_zone: None,
         }
     }

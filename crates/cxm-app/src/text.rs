@@ -1,6 +1,6 @@
 //! Comment analysis as a use case: a batch of comments in, one analysis each out (sentiment per
-//! clause and comment, mixed comments, themes with aspect sentiment), with the built-in models
-//! and taxonomy, loaded once per process.
+//! clause and comment, mixed comments, themes with aspect sentiment), with the configured
+//! models and taxonomy (`[text]` in cxm.toml) or the built-in ones, loaded once per process.
 
 use std::sync::OnceLock;
 
@@ -81,7 +81,10 @@ impl App {
                 format!("longer than {MAX_COMMENT_CHARS} characters"),
             ));
         }
-        let analyzer = analyzer();
+        let analyzer = match &self.config().text {
+            Some(configured) => configured.as_ref(),
+            None => analyzer(),
+        };
         Ok(comments
             .into_iter()
             .map(|(id, text)| CommentAnalysis {

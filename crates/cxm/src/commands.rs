@@ -63,7 +63,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             .await
         }
         Command::Bench(args) => crate::commands::bench(config, args).await,
-        Command::Text(command) => crate::text::run(command),
+        Command::Text(command) => crate::text::run(command, config.text.as_deref()),
         Command::BenchStats {
             cdnow,
             customers,

@@ -21,6 +21,15 @@ struct FileConfig {
     server: FileServer,
     #[serde(default)]
     metrics: FileMetrics,
+    #[serde(default)]
+    text: FileText,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileText {
+    model: Option<PathBuf>,
+    themes: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -106,6 +115,17 @@ pub fn load(file: Option<&Path>, database: Option<&str>) -> Result<Config> {
             "score" => NpsMethod::Score,
             other => bail!("metrics.nps_method {other:?}: expected adjusted_wald, wald or score"),
         };
+    }
+    let model = env("CXM_TEXT_MODEL")
+        .map(PathBuf::from)
+        .or(layer.text.model);
+    let themes = env("CXM_TEXT_THEMES")
+        .map(PathBuf::from)
+        .or(layer.text.themes);
+    if model.is_some() || themes.is_some() {
+        let analyzer = crate::text::analyzer(model.as_deref(), themes.as_deref(), false)
+            .context("[text] in the configuration")?;
+        config.text = Some(std::sync::Arc::new(analyzer));
     }
     Ok(config)
 }

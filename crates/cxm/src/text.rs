@@ -13,15 +13,24 @@ use cxm_text::{
 
 use crate::args::TextCommand;
 
-/// Runs a `cxm text` command.
-pub fn run(command: TextCommand) -> Result<()> {
+/// Runs a `cxm text` command; `configured` is the analyser of `[text]` in the configuration.
+pub fn run(command: TextCommand, configured: Option<&Analyzer>) -> Result<()> {
     match command {
         TextCommand::Analyze {
             file,
             model,
             themes,
             traditional,
-        } => analyze(&file, model.as_deref(), themes.as_deref(), traditional),
+        } => {
+            let analyzer = match (configured, &model, &themes) {
+                (Some(configured), None, None) => configured.clone(),
+                _ => analyzer(model.as_deref(), themes.as_deref(), false)?,
+            };
+            let analyzer = analyzer.with_normalize(NormalizeOptions {
+                traditional_to_simplified: traditional,
+            });
+            analyze(&file, &analyzer)
+        }
         TextCommand::Train {
             data,
             text_col,
@@ -71,7 +80,10 @@ pub fn run(command: TextCommand) -> Result<()> {
             json,
             repeat,
         } => {
-            let analyzer = analyzer(model.as_deref(), None, false)?;
+            let analyzer = match (configured, &model) {
+                (Some(configured), None) => configured.clone(),
+                _ => analyzer(model.as_deref(), None, false)?,
+            };
             let (examples, skipped) = read_labelled(&data, &text_col, &label_col)?;
             let examples = match hold_out {
                 Some(share) => split(examples, share).1,
@@ -144,7 +156,13 @@ pub fn run(command: TextCommand) -> Result<()> {
     }
 }
 
-fn analyzer(model: Option<&Path>, themes: Option<&Path>, traditional: bool) -> Result<Analyzer> {
+/// The analyser with a model file (used for both languages) and a taxonomy file, each
+/// defaulting to the built-in one.
+pub fn analyzer(
+    model: Option<&Path>,
+    themes: Option<&Path>,
+    traditional: bool,
+) -> Result<Analyzer> {
     let taxonomy = match themes {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -173,13 +191,7 @@ fn analyzer(model: Option<&Path>, themes: Option<&Path>, traditional: bool) -> R
 }
 
 /// One comment per line, or JSON lines with a `text` field (and any `id`, echoed back).
-fn analyze(
-    file: &str,
-    model: Option<&Path>,
-    themes: Option<&Path>,
-    traditional: bool,
-) -> Result<()> {
-    let analyzer = analyzer(model, themes, traditional)?;
+fn analyze(file: &str, analyzer: &Analyzer) -> Result<()> {
     let reader: Box<dyn BufRead> = if file == "-" {
         Box::new(std::io::stdin().lock())
     } else {

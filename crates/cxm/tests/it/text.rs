@@ -177,3 +177,47 @@ fn emerging_topics_come_with_examples() {
             || first["examples"][0].as_str().unwrap().contains("app")
     );
 }
+
+#[test]
+fn the_configured_model_is_the_default() {
+    let dir = scratch("configured");
+    // A deliberately contrary model, so that its use shows.
+    let mut csv = String::from("text,label\n");
+    for _ in 0..20 {
+        csv.push_str("很好,negative\n很差,positive\n");
+    }
+    std::fs::write(dir.join("contrary.csv"), &csv).unwrap();
+    let (ok, _, stderr) = text(
+        &dir,
+        &[
+            "train",
+            "--data",
+            "contrary.csv",
+            "--lang",
+            "zh",
+            "--bits",
+            "12",
+            "--out",
+            "contrary.bin",
+        ],
+        "",
+    );
+    assert!(ok, "{stderr}");
+    let label = |stdout: &str| -> String {
+        let value: serde_json::Value =
+            serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
+        value["label"].as_str().unwrap().to_owned()
+    };
+    let (_, built_in, _) = text(&dir, &["analyze"], "很好\n");
+    assert_eq!(label(&built_in), "positive");
+    std::fs::write(dir.join("cxm.toml"), "[text]\nmodel = \"contrary.bin\"\n").unwrap();
+    let (ok, configured, stderr) = text(&dir, &["analyze"], "很好\n");
+    assert!(ok, "{stderr}");
+    assert_eq!(label(&configured), "negative");
+    std::fs::write(dir.join("cxm.toml"), "[text]\nmodel = \"missing.bin\"\n").unwrap();
+    let (ok, _, stderr) = text(&dir, &["analyze"], "很好\n");
+    assert!(
+        !ok && stderr.contains("[text]") && stderr.contains("missing.bin"),
+        "{stderr}"
+    );
+}
