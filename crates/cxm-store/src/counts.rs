@@ -13,11 +13,10 @@ use std::collections::HashMap;
 /// those responses and their answers are still stored as they were counted.
 pub(crate) fn removal_statements(is_one_of: impl Fn(&str) -> String) -> [String; 4] {
     let (answer, response) = (is_one_of("a.response_id"), is_one_of("r.id"));
-    let sign = "-";
     [
         format!(
             "INSERT INTO numeric_counts (item_id, dim_key, local_day, dim_value, complete, value, local_month, n) \
-             SELECT a.item_id, d.key, a.local_day, d.value, a.complete, a.value, a.local_month, {sign}COUNT(*) \
+             SELECT a.item_id, d.key, a.local_day, d.value, a.complete, a.value, a.local_month, -COUNT(*) \
              FROM answers a JOIN segment_dimensions d ON d.segment_id = a.segment_id \
              WHERE {answer} \
              GROUP BY a.item_id, d.key, a.local_day, d.value, a.complete, a.value, a.local_month \
@@ -25,7 +24,7 @@ pub(crate) fn removal_statements(is_one_of: impl Fn(&str) -> String) -> [String;
         ),
         format!(
             "INSERT INTO choice_counts (item_id, dim_key, local_day, dim_value, complete, option, local_month, n) \
-             SELECT a.item_id, d.key, a.local_day, d.value, a.complete, a.option, a.local_month, {sign}COUNT(*) \
+             SELECT a.item_id, d.key, a.local_day, d.value, a.complete, a.option, a.local_month, -COUNT(*) \
              FROM choice_answers a JOIN segment_dimensions d ON d.segment_id = a.segment_id \
              WHERE {answer} \
              GROUP BY a.item_id, d.key, a.local_day, d.value, a.complete, a.option, a.local_month \
@@ -35,7 +34,7 @@ pub(crate) fn removal_statements(is_one_of: impl Fn(&str) -> String) -> [String;
         // option '' (never an option key).
         format!(
             "INSERT INTO choice_counts (item_id, dim_key, local_day, dim_value, complete, option, local_month, n) \
-             SELECT a.item_id, d.key, a.local_day, d.value, a.complete, '', a.local_month, {sign}COUNT(DISTINCT a.response_id) \
+             SELECT a.item_id, d.key, a.local_day, d.value, a.complete, '', a.local_month, -COUNT(DISTINCT a.response_id) \
              FROM choice_answers a JOIN segment_dimensions d ON d.segment_id = a.segment_id \
              WHERE {answer} \
              GROUP BY a.item_id, d.key, a.local_day, d.value, a.complete, a.local_month \
@@ -43,7 +42,7 @@ pub(crate) fn removal_statements(is_one_of: impl Fn(&str) -> String) -> [String;
         ),
         format!(
             "INSERT INTO response_counts (survey_id, dim_key, local_day, dim_value, complete, local_month, n) \
-             SELECT r.survey_id, d.key, r.local_day, d.value, r.complete, r.local_month, {sign}COUNT(*) \
+             SELECT r.survey_id, d.key, r.local_day, d.value, r.complete, r.local_month, -COUNT(*) \
              FROM responses r JOIN segment_dimensions d ON d.segment_id = r.segment_id \
              WHERE {response} \
              GROUP BY r.survey_id, d.key, r.local_day, d.value, r.complete, r.local_month \

@@ -13,7 +13,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use cxm_domain::{Comparison, DateRange, GroupBy, LocalDay, MetricKind, MetricQuery, MetricSpec};
 use cxm_stats::{Confidence, Histogram, NpsCounts};
-use cxm_store::{AccumulatorQuery, AnswerTable, GroupColumn, ItemInfo, PeriodSpec, RowValue};
+use cxm_store::{
+    AccumulatorQuery, AccumulatorRow, AnswerTable, GroupColumn, ItemInfo, PeriodSpec, RowValue,
+};
 
 use crate::{App, AppError, Problem};
 
@@ -150,6 +152,13 @@ impl App {
                     }
                     groups
                 };
+            // Answer rows carry an item id; the survey column, when grouped by, comes from it.
+            let item_groups = |row: &AccumulatorRow| {
+                groups_of(
+                    &row.groups,
+                    item_survey.get(&row.id).copied().unwrap_or_default(),
+                )
+            };
             let period_of = |period: i64| fixed_period.unwrap_or(period);
             if !numeric_items.is_empty() {
                 let rows = self
@@ -163,10 +172,7 @@ impl App {
                     let RowValue::Number(value) = row.value else {
                         continue;
                     };
-                    let groups = groups_of(
-                        &row.groups,
-                        item_survey.get(&row.id).copied().unwrap_or_default(),
-                    );
+                    let groups = item_groups(&row);
                     for &metric in numeric_items.get(&row.id).into_iter().flatten() {
                         let key = (metric, period_of(row.period), groups.clone(), None);
                         match plans[metric].spec.kind {
@@ -207,10 +213,7 @@ impl App {
                     })
                     .await?;
                 for row in respondents {
-                    let groups = groups_of(
-                        &row.groups,
-                        item_survey.get(&row.id).copied().unwrap_or_default(),
-                    );
+                    let groups = item_groups(&row);
                     for &metric in choice_items.get(&row.id).into_iter().flatten() {
                         let acc = accs
                             .entry((metric, period_of(row.period), groups.clone(), None))
@@ -221,13 +224,10 @@ impl App {
                     }
                 }
                 for row in rows {
-                    let RowValue::Option(option) = row.value else {
+                    let RowValue::Option(option) = &row.value else {
                         continue;
                     };
-                    let groups = groups_of(
-                        &row.groups,
-                        item_survey.get(&row.id).copied().unwrap_or_default(),
-                    );
+                    let groups = item_groups(&row);
                     for &metric in choice_items.get(&row.id).into_iter().flatten() {
                         let acc = accs
                             .entry((metric, period_of(row.period), groups.clone(), None))
