@@ -123,6 +123,12 @@ impl Analyzer {
         self
     }
 
+    /// Uses `taxonomy` instead of the current one.
+    pub fn with_taxonomy(mut self, taxonomy: Taxonomy) -> Analyzer {
+        self.taxonomy = taxonomy;
+        self
+    }
+
     /// The taxonomy in use.
     pub fn taxonomy(&self) -> &Taxonomy {
         &self.taxonomy

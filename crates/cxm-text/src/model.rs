@@ -127,8 +127,13 @@ impl SentimentModel {
         let c = self.classes.len();
         let mut out = Vec::new();
         out.extend_from_slice(MAGIC);
-        out.push(self.language.len().min(255) as u8);
-        out.extend_from_slice(&self.language.as_bytes()[..self.language.len().min(255)]);
+        // `train` refuses longer tags; a longer one set by hand is cut at a character boundary.
+        let mut length = self.language.len().min(255);
+        while !self.language.is_char_boundary(length) {
+            length -= 1;
+        }
+        out.push(length as u8);
+        out.extend_from_slice(&self.language.as_bytes()[..length]);
         out.push(self.bits as u8);
         out.push(c as u8);
         out.extend(self.classes.iter().map(|p| p.to_code()));

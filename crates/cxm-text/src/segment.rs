@@ -3,6 +3,7 @@
 //! letters and digits, both without stopwords, numbers or single characters, and pairs of
 //! adjacent terms as phrases.
 
+use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use jieba_rs::Jieba;
@@ -84,22 +85,23 @@ pub fn terms(text: &str) -> Vec<String> {
         }
         words.push(run);
     }
+    let mut seen: HashSet<String> = HashSet::new();
     let mut out: Vec<String> = Vec::new();
-    let push = |term: String, out: &mut Vec<String>| {
-        if !out.contains(&term) {
+    let mut push = |term: String| {
+        if seen.insert(term.clone()) {
             out.push(term);
         }
     };
     for run in &words {
         for (i, word) in run.iter().enumerate() {
-            push(word.clone(), &mut out);
+            push(word.clone());
             if let Some(next) = run.get(i + 1) {
                 let joiner = if word.is_ascii() && next.is_ascii() {
                     " "
                 } else {
                     ""
                 };
-                push(format!("{word}{joiner}{next}"), &mut out);
+                push(format!("{word}{joiner}{next}"));
             }
         }
     }

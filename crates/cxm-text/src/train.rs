@@ -46,8 +46,8 @@ impl Default for TrainingOptions {
 /// Trains a model for `language` on `(text, label)` examples.
 ///
 /// # Errors
-/// [`TextError::Training`] without examples, with fewer than two classes, or with bits outside
-/// 8..=24.
+/// [`TextError::Training`] without examples, with fewer than two classes, with bits outside
+/// 8..=24, or with a language tag longer than the file format's 255 bytes.
 pub fn train(
     examples: &[(String, Polarity)],
     language: &str,
@@ -57,6 +57,11 @@ pub fn train(
         return Err(TextError::Training(format!(
             "hash bits {} outside 8..=24",
             options.bits
+        )));
+    }
+    if language.len() > 255 {
+        return Err(TextError::Training(format!(
+            "the language tag {language:?} is longer than 255 bytes"
         )));
     }
     let mut classes: Vec<Polarity> = examples.iter().map(|(_, l)| *l).collect();

@@ -123,7 +123,7 @@ pub fn load(file: Option<&Path>, database: Option<&str>) -> Result<Config> {
         .map(PathBuf::from)
         .or(layer.text.themes);
     if model.is_some() || themes.is_some() {
-        let analyzer = crate::text::analyzer(model.as_deref(), themes.as_deref(), false)
+        let analyzer = crate::text::analyzer(model.as_deref(), themes.as_deref())
             .context("[text] in the configuration")?;
         config.text = Some(std::sync::Arc::new(analyzer));
     }

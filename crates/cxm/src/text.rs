@@ -24,7 +24,7 @@ pub fn run(command: TextCommand, configured: Option<&Analyzer>) -> Result<()> {
         } => {
             let analyzer = match (configured, &model, &themes) {
                 (Some(configured), None, None) => configured.clone(),
-                _ => analyzer(model.as_deref(), themes.as_deref(), false)?,
+                _ => analyzer(model.as_deref(), themes.as_deref())?,
             };
             let analyzer = analyzer.with_normalize(NormalizeOptions {
                 traditional_to_simplified: traditional,
@@ -42,6 +42,9 @@ pub fn run(command: TextCommand, configured: Option<&Analyzer>) -> Result<()> {
             epochs,
             hold_out,
         } => {
+            if data.is_empty() && !with_seed {
+                bail!("nothing to train on: give --data FILE (repeatable), --seed-corpus, or both");
+            }
             let mut examples = if with_seed {
                 seed_corpus(&lang)?
             } else {
@@ -82,7 +85,7 @@ pub fn run(command: TextCommand, configured: Option<&Analyzer>) -> Result<()> {
         } => {
             let analyzer = match (configured, &model) {
                 (Some(configured), None) => configured.clone(),
-                _ => analyzer(model.as_deref(), None, false)?,
+                _ => analyzer(model.as_deref(), None)?,
             };
             let (examples, skipped) = read_labelled(&data, &text_col, &label_col)?;
             let examples = match hold_out {
@@ -158,36 +161,25 @@ pub fn run(command: TextCommand, configured: Option<&Analyzer>) -> Result<()> {
 
 /// The analyser with a model file (used for both languages) and a taxonomy file, each
 /// defaulting to the built-in one.
-pub fn analyzer(
-    model: Option<&Path>,
-    themes: Option<&Path>,
-    traditional: bool,
-) -> Result<Analyzer> {
-    let taxonomy = match themes {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading {}", path.display()))?;
-            Taxonomy::from_toml(&text).with_context(|| format!("{}", path.display()))?
-        }
-        None => Taxonomy::built_in(),
-    };
-    let analyzer = match model {
+pub fn analyzer(model: Option<&Path>, themes: Option<&Path>) -> Result<Analyzer> {
+    let mut analyzer = match model {
         Some(path) => {
             let bytes =
                 std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
             let model = SentimentModel::from_bytes(&bytes)
                 .with_context(|| format!("{}", path.display()))?;
-            Analyzer::new(model.clone(), model, taxonomy)?
+            Analyzer::new(model.clone(), model, Taxonomy::built_in())?
         }
-        None => Analyzer::new(
-            SentimentModel::from_bytes(cxm_text::BUILT_IN_ZH)?,
-            SentimentModel::from_bytes(cxm_text::BUILT_IN_EN)?,
-            taxonomy,
-        )?,
+        None => Analyzer::built_in(),
     };
-    Ok(analyzer.with_normalize(NormalizeOptions {
-        traditional_to_simplified: traditional,
-    }))
+    if let Some(path) = themes {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        analyzer = analyzer.with_taxonomy(
+            Taxonomy::from_toml(&text).with_context(|| format!("{}", path.display()))?,
+        );
+    }
+    Ok(analyzer)
 }
 
 /// One comment per line, or JSON lines with a `text` field (and any `id`, echoed back).

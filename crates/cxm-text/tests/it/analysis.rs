@@ -102,12 +102,7 @@ fn themes_follow_the_taxonomy_and_its_exclusions() {
     )
     .unwrap();
     let analyzer = Analyzer::built_in();
-    let custom_analyzer = cxm_text::Analyzer::new(
-        cxm_text::SentimentModel::from_bytes(cxm_text::BUILT_IN_ZH).unwrap(),
-        cxm_text::SentimentModel::from_bytes(cxm_text::BUILT_IN_EN).unwrap(),
-        custom,
-    )
-    .unwrap();
+    let custom_analyzer = Analyzer::built_in().with_taxonomy(custom);
     let found = custom_analyzer.analyze("停车太难了");
     assert_eq!(found.themes.len(), 1);
     assert_eq!(found.themes[0].theme, "parking");

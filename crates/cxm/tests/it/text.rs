@@ -141,6 +141,8 @@ fn bad_labels_and_columns_are_named() {
         "",
     );
     assert!(!ok && stderr.contains("no column \"comment\""), "{stderr}");
+    let (ok, _, stderr) = text(&dir, &["train", "--lang", "zh", "--out", "x.bin"], "");
+    assert!(!ok && stderr.contains("--data FILE"), "{stderr}");
 }
 
 #[test]
