@@ -97,7 +97,29 @@ impl App {
         inputs: &[ResponseInput],
         rows: &[u64],
     ) -> Result<Vec<StampedResponse>, AppError> {
+        let (stamped, problems) = self.validate_each(inputs, rows, None).await?;
+        if problems.is_empty() {
+            Ok(stamped)
+        } else {
+            Err(AppError::Invalid(problems))
+        }
+    }
+
+    /// Validates each response on its own: the valid ones stamped, and every problem of the
+    /// others with its row. `planned` stands in for a survey not stored yet (a dry run).
+    ///
+    /// # Errors
+    /// [`AppError::Store`] when the surveys cannot be read.
+    pub(crate) async fn validate_each(
+        &self,
+        inputs: &[ResponseInput],
+        rows: &[u64],
+        planned: Option<&Survey>,
+    ) -> Result<(Vec<StampedResponse>, Vec<Problem>), AppError> {
         let mut surveys: HashMap<SurveyKey, Option<Survey>> = HashMap::new();
+        if let Some(survey) = planned {
+            surveys.insert(survey.key.clone(), Some(survey.clone()));
+        }
         for input in inputs {
             if !surveys.contains_key(&input.survey) {
                 let survey = match self.store.survey(input.survey.as_str()).await {
@@ -138,11 +160,7 @@ impl App {
                 }),
             }
         }
-        if problems.is_empty() {
-            Ok(stamped)
-        } else {
-            Err(AppError::Invalid(problems))
-        }
+        Ok((stamped, problems))
     }
 
     /// Reads a whole file and ingests it atomically.

@@ -5,6 +5,8 @@
 mod config;
 mod demo;
 mod error;
+mod export;
+mod import;
 mod ingest;
 mod metrics;
 mod responses;
@@ -16,6 +18,8 @@ pub use config::{Config, DatabaseConfig, MetricsConfig, ServerConfig};
 
 pub use demo::{DemoGenerator, DemoOptions, DemoSummary};
 pub use error::{AppError, Problem};
+pub use export::ExportFormat;
+pub use import::{ImportOptions, ImportProgress, ImportReport, ProgressCallback, RejectSink};
 pub use ingest::{IngestFormat, IngestReport, MAX_BATCH};
 pub use metrics::{
     ComparisonResult, Estimate, MetricQueryInput, MetricRow, MetricsResult, OptionShare, ValueCount,

@@ -252,6 +252,33 @@ impl TimeZone {
         Ok((LocalDay::from_date(date), month_index(date)))
     }
 
+    /// An instant as wall-clock time in this zone, with its offset.
+    pub fn local_time(&self, instant: DateTime<Utc>) -> chrono::DateTime<chrono::FixedOffset> {
+        instant.with_timezone(&self.0).fixed_offset()
+    }
+
+    /// The instant a wall-clock time in this zone stands for. In the hour repeated when clocks
+    /// go back, the earlier instant is taken.
+    ///
+    /// # Errors
+    /// [`DomainError`] for a time that does not exist here (skipped when clocks go forward).
+    pub fn instant_of(&self, local: chrono::NaiveDateTime) -> Result<DateTime<Utc>, DomainError> {
+        use chrono::TimeZone as _;
+        self.0
+            .from_local_datetime(&local)
+            .earliest()
+            .map(|time| time.with_timezone(&Utc))
+            .ok_or_else(|| {
+                DomainError::new(
+                    "submitted_at",
+                    format!(
+                        "{local} does not exist in {} (clocks went forward)",
+                        self.name()
+                    ),
+                )
+            })
+    }
+
     /// Today's date in this zone.
     pub fn today(&self) -> NaiveDate {
         self.local_date(Utc::now())

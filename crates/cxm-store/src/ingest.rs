@@ -13,7 +13,17 @@ use sqlx::{AssertSqlSafe, Row};
 
 use crate::counts::{Additions, Placement, addition_statement, removal_statements, segment_rows};
 use crate::lists::{ValueList, one_of};
-use crate::{Backend, Store, StoreError, now_micros, sqlite, with_pool};
+use crate::{Backend, Store, StoreError, now_micros, sqlite};
+
+/// Runs `$body` with `$tx` bound to the backend's open transaction, compiled once per backend.
+macro_rules! with_transaction {
+    ($transaction:expr, $tx:ident => $body:expr) => {
+        match $transaction {
+            Transaction::Sqlite($tx) => $body,
+            Transaction::Postgres($tx) => $body,
+        }
+    };
+}
 
 /// A validated response with the local calendar stamps of its submission.
 #[derive(Debug, Clone, PartialEq)]
@@ -160,6 +170,92 @@ impl Store {
         if batch.is_empty() {
             return Ok(IngestOutcome::default());
         }
+        let mut session = self.begin_ingest().await?;
+        let outcome = session.write(batch).await?;
+        session.commit().await?;
+        Ok(outcome)
+    }
+
+    /// Opens one transaction that several batches are written in, for imports too large to
+    /// hold in memory that must still land all at once. Dropping the session without
+    /// [`IngestSession::commit`] rolls every batch back.
+    ///
+    /// # Errors
+    /// [`StoreError::Other`] when no transaction can be started.
+    pub async fn begin_ingest(&self) -> Result<IngestSession, StoreError> {
+        let transaction = match &self.backend {
+            Backend::Sqlite(pool) => Transaction::Sqlite(pool.begin().await?),
+            Backend::Postgres(pool) => Transaction::Postgres(pool.begin().await?),
+        };
+        Ok(IngestSession {
+            store: self.clone(),
+            transaction,
+            segments: HashMap::new(),
+        })
+    }
+}
+
+/// One open ingest transaction: batches written with [`IngestSession::write`] are visible to
+/// later batches of the session and to nobody else until [`IngestSession::commit`].
+pub struct IngestSession {
+    store: Store,
+    transaction: Transaction,
+    /// Segments written in this transaction, known to the cache only once it commits.
+    segments: SegmentIds,
+}
+
+enum Transaction {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl std::fmt::Debug for IngestSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IngestSession")
+            .field("store", &self.store)
+            .finish()
+    }
+}
+
+impl IngestSession {
+    /// Makes every batch of the session permanent.
+    ///
+    /// # Errors
+    /// [`StoreError::Other`] when the database refuses the commit; nothing is written then.
+    pub async fn commit(self) -> Result<(), StoreError> {
+        match self.transaction {
+            Transaction::Sqlite(tx) => tx.commit().await?,
+            Transaction::Postgres(tx) => tx.commit().await?,
+        }
+        // Only now are the new segments' ids sure to stay.
+        if let Ok(mut known) = self.store.known_segments.lock() {
+            known.extend(self.segments);
+        }
+        Ok(())
+    }
+
+    /// Undoes every batch of the session.
+    ///
+    /// # Errors
+    /// [`StoreError::Other`] when the database fails; it undoes the batches anyway.
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        match self.transaction {
+            Transaction::Sqlite(tx) => tx.rollback().await?,
+            Transaction::Postgres(tx) => tx.rollback().await?,
+        }
+        Ok(())
+    }
+
+    /// Writes a batch inside the session's transaction; within the batch, a later copy of
+    /// the same (source, source id) wins, and a copy written by an earlier batch is replaced.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when a response names a survey or question the store does not
+    /// have; [`StoreError::Other`] when the database fails. The session should then be dropped.
+    pub async fn write(&mut self, batch: &[StampedResponse]) -> Result<IngestOutcome, StoreError> {
+        if batch.is_empty() {
+            return Ok(IngestOutcome::default());
+        }
         // Later copies of the same (source, source id) win.
         let mut last: HashMap<(&str, &str), usize> = HashMap::new();
         for (index, stamped) in batch.iter().enumerate() {
@@ -181,12 +277,13 @@ impl Store {
                 .cmp(&(b.response.submitted_at, &b.response.source_id))
         });
 
-        let surveys = self.surveys().await?;
+        let store = self.store.clone();
+        let surveys = store.surveys().await?;
         let survey_ids: HashMap<&str, i64> = surveys
             .iter()
             .map(|s| (s.survey.key.as_str(), s.id))
             .collect();
-        let items = self.items(&[]).await?;
+        let items = store.items(&[]).await?;
         let item_ids: HashMap<(i64, &str), (i64, &str)> = items
             .iter()
             .map(|item| {
@@ -197,8 +294,8 @@ impl Store {
             })
             .collect();
         let now = now_micros();
-        let parameters = parameters_per_statement(&self.backend);
-        let is_sqlite = matches!(self.backend, Backend::Sqlite(_));
+        let parameters = parameters_per_statement(&store.backend);
+        let is_sqlite = matches!(store.backend, Backend::Sqlite(_));
         let dialect = |sql: String| {
             if is_sqlite {
                 sqlite::positional(&sql)
@@ -213,16 +310,16 @@ impl Store {
             .map(|key| seen_segments.insert(key))
             .collect();
 
-        with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+        let pending = &mut self.segments;
+        with_transaction!(&mut self.transaction, tx => {
 
             // Segments not known to be stored, in multi-row upserts, with their group values.
             let mut segments: SegmentIds = HashMap::new();
             let mut new_segments: Vec<&SegmentKey> = Vec::new();
             {
-                let known = self.known_segments.lock().map_err(|_| StoreError::Corrupt("the segment cache was poisoned".to_owned()))?;
+                let known = store.known_segments.lock().map_err(|_| StoreError::Corrupt("the segment cache was poisoned".to_owned()))?;
                 for key in segment_keys.iter().collect::<BTreeSet<_>>() {
-                    match known.get(key) {
+                    match known.get(key).or_else(|| pending.get(key)) {
                         Some(&id) => {
                             segments.insert(key.clone(), id);
                         }
@@ -241,7 +338,7 @@ impl Store {
                 for (channel, touchpoint, dimensions) in chunk {
                     query = query.bind(*channel).bind(touchpoint.clone()).bind(dimensions.clone());
                 }
-                for row in query.fetch_all(&mut *tx).await? {
+                for row in query.fetch_all(&mut **tx).await? {
                     let channel: String = row.try_get("channel")?;
                     let key = (Channel::from_str(&channel).map_err(|e| StoreError::Corrupt(e.message))?.as_str(), row.try_get("touchpoint")?, row.try_get("dimensions")?);
                     segments.insert(key, row.try_get("id")?);
@@ -270,7 +367,7 @@ impl Store {
                 for &(segment_id, name, value) in chunk {
                     query = query.bind(segment_id).bind(name).bind(value);
                 }
-                query.execute(&mut *tx).await?;
+                query.execute(&mut **tx).await?;
             }
 
             // Responses stored before: out of the counts, their answers deleted.
@@ -281,20 +378,20 @@ impl Store {
             }
             for (source, source_ids) in &by_source {
                 for chunk in source_ids.chunks(parameters - 1) {
-                    let condition = one_of(&tx, "source_id", 2, chunk.len());
+                    let condition = one_of(tx, "source_id", 2, chunk.len());
                     let sql = format!("SELECT id FROM responses WHERE source = $1 AND {condition}");
                     let query = sqlx::query(AssertSqlSafe(dialect(sql))).bind(*source);
-                    for row in bind_texts(query, chunk).fetch_all(&mut *tx).await? {
+                    for row in bind_texts(query, chunk).fetch_all(&mut **tx).await? {
                         existing.push(row.try_get("id")?);
                     }
                 }
             }
             for chunk in existing.chunks(parameters) {
-                let removals = removal_statements(|column| one_of(&tx, column, 1, chunk.len()));
-                let condition = one_of(&tx, "response_id", 1, chunk.len());
+                let removals = removal_statements(|column| one_of(tx, column, 1, chunk.len()));
+                let condition = one_of(tx, "response_id", 1, chunk.len());
                 let deletions = ["answers", "choice_answers", "text_answers"].map(|table| format!("DELETE FROM {table} WHERE {condition}"));
                 for sql in removals.into_iter().chain(deletions) {
-                    bind_ids(sqlx::query(AssertSqlSafe(dialect(sql))), chunk).execute(&mut *tx).await?;
+                    bind_ids(sqlx::query(AssertSqlSafe(dialect(sql))), chunk).execute(&mut **tx).await?;
                 }
             }
 
@@ -318,7 +415,7 @@ impl Store {
                         .bind(now)
                         .bind(now);
                 }
-                for row in query.fetch_all(&mut *tx).await? {
+                for row in query.fetch_all(&mut **tx).await? {
                     customers.insert(row.try_get("external_id")?, row.try_get("id")?);
                 }
             }
@@ -337,7 +434,7 @@ impl Store {
                 for &(customer_id, key, value) in chunk {
                     query = query.bind(customer_id).bind(key).bind(value);
                 }
-                query.execute(&mut *tx).await?;
+                query.execute(&mut **tx).await?;
             }
             let customer_of = |response: &ValidResponse| response.customer.as_ref().map(|c| customers[c.external_id.trim()]);
 
@@ -379,7 +476,7 @@ impl Store {
                         .bind(now)
                         .bind(now);
                 }
-                let rows = query.fetch_all(&mut *tx).await?;
+                let rows = query.fetch_all(&mut **tx).await?;
                 let proposed: HashMap<(String, String), &str> = chunk
                     .iter()
                     .map(|s| ((s.response.source.clone(), s.response.source_id.clone()), s.uid.as_str()))
@@ -471,7 +568,7 @@ impl Store {
                         .bind(row.complete)
                         .bind(*value);
                 }
-                query.execute(&mut *tx).await?;
+                query.execute(&mut **tx).await?;
             }
             for chunk in choices.chunks(parameters / 8) {
                 let sql = format!(
@@ -490,7 +587,7 @@ impl Store {
                         .bind(row.complete)
                         .bind(option.clone());
                 }
-                query.execute(&mut *tx).await?;
+                query.execute(&mut **tx).await?;
             }
             for chunk in texts.chunks(parameters / 3) {
                 let sql = format!(
@@ -501,7 +598,7 @@ impl Store {
                 for (response_id, item_id, text) in chunk {
                     query = query.bind(*response_id).bind(*item_id).bind(text.clone());
                 }
-                query.execute(&mut *tx).await?;
+                query.execute(&mut **tx).await?;
             }
             // The batch into the counts.
             const KEY: [&str; 4] = ["dim_key", "local_day", "dim_value", "complete"];
@@ -512,7 +609,7 @@ impl Store {
                 for &(&(item, key, day, group, complete, value), &(month, n)) in chunk {
                     query = query.bind(item).bind(key).bind(day).bind(group).bind(complete).bind(value).bind(month).bind(n);
                 }
-                query.execute(&mut *tx).await?;
+                query.execute(&mut **tx).await?;
             }
             let choice_rows: Vec<_> = additions.choice.iter().collect();
             for chunk in choice_rows.chunks(parameters / 8) {
@@ -521,7 +618,7 @@ impl Store {
                 for &(&(item, key, day, group, complete, option), &(month, n)) in chunk {
                     query = query.bind(item).bind(key).bind(day).bind(group).bind(complete).bind(option).bind(month).bind(n);
                 }
-                query.execute(&mut *tx).await?;
+                query.execute(&mut **tx).await?;
             }
             let response_rows: Vec<_> = additions.responses.iter().collect();
             for chunk in response_rows.chunks(parameters / 7) {
@@ -530,13 +627,9 @@ impl Store {
                 for &(&(survey, key, day, group, complete), &(month, n)) in chunk {
                     query = query.bind(survey).bind(key).bind(day).bind(group).bind(complete).bind(month).bind(n);
                 }
-                query.execute(&mut *tx).await?;
+                query.execute(&mut **tx).await?;
             }
-            tx.commit().await?;
-            // Only now are the new segments' ids sure to stay.
-            if let Ok(mut known) = self.known_segments.lock() {
-                known.extend(segments);
-            }
+            pending.extend(segments);
             Ok(outcome)
         })
     }

@@ -27,7 +27,7 @@ pub use accumulate::{
     AccumulatorQuery, AccumulatorRow, AnswerTable, GroupColumn, PeriodSpec, RowValue,
 };
 pub use error::StoreError;
-pub use ingest::{IngestOutcome, StampedResponse};
+pub use ingest::{IngestOutcome, IngestSession, StampedResponse};
 pub use responses::{ResponseFilter, ResponsePage, StoredResponse};
 pub use scratch::ScratchDatabase;
 pub use surveys::{ItemInfo, StoredSurvey};

@@ -234,4 +234,22 @@ impl Store {
             Ok(count.max(0) as u64)
         })
     }
+
+    /// The dimension keys a survey's responses carry, sorted.
+    ///
+    /// # Errors
+    /// [`StoreError::Other`] when the database fails.
+    pub async fn dimension_keys(&self, survey: &str) -> Result<Vec<String>, StoreError> {
+        with_pool!(self, pool => {
+            let keys: Vec<String> = sqlx::query_scalar(
+                "SELECT DISTINCT d.key FROM segment_dimensions d WHERE d.key <> '' AND d.key NOT LIKE '@%' \
+                 AND d.segment_id IN (SELECT DISTINCT r.segment_id FROM responses r JOIN surveys v ON v.id = r.survey_id WHERE v.key = $1) \
+                 ORDER BY d.key",
+            )
+            .bind(survey)
+            .fetch_all(pool)
+            .await?;
+            Ok(keys)
+        })
+    }
 }

@@ -47,6 +47,11 @@ pub enum Command {
         #[arg(long)]
         source: Option<String>,
     },
+    /// Import another tool's export (Qualtrics, SurveyMonkey, 问卷星, Delighted, Formbricks,
+    /// LimeSurvey, or any CSV/XLSX with a row per response); all rows or none by default.
+    Import(Box<ImportArgs>),
+    /// Export a survey's responses as a wide CSV or XLSX (a column per question).
+    Export(ExportArgs),
     /// Compute metrics, e.g. `cxm metrics nps --survey s1 --by region --grain month --compare yoy`.
     Metrics(Box<MetricsArgs>),
     /// Manage API tokens.
@@ -308,6 +313,75 @@ pub struct MetricsArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
+    /// Also write an XLSX workbook: the whole, then a sheet per breakdown.
+    #[arg(long)]
+    pub xlsx: Option<PathBuf>,
+}
+
+/// `cxm import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The export: CSV or TSV (UTF-8, UTF-16 or GBK/GB18030), XLSX or XLS.
+    pub file: PathBuf,
+    /// The survey to import into (created from the file when missing; default: from the file name).
+    #[arg(long)]
+    pub survey: Option<String>,
+    /// The export's format.
+    #[arg(long, value_enum, default_value_t = ImportFormat::Auto)]
+    pub format: ImportFormat,
+    /// A TOML file saying what columns hold (see docs/import.md).
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
+    /// Show the detected format, rows, the question mapping and every problem; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Import the valid rows and write the others to the rejects file.
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Where rejected rows go with --skip-invalid (default: FILE.rejects.csv).
+    #[arg(long)]
+    pub rejects: Option<PathBuf>,
+    /// Keep respondents' IP addresses (as a hidden question `ip`).
+    #[arg(long)]
+    pub keep_ip: bool,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Formats `cxm import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportFormat {
+    /// Detect from the header.
+    Auto,
+    /// Qualtrics (current three-row or legacy two-row header).
+    Qualtrics,
+    /// SurveyMonkey, expanded or condensed.
+    Surveymonkey,
+    /// 问卷星, by text or by code.
+    Wjx,
+    /// Delighted.
+    Delighted,
+    /// Formbricks.
+    Formbricks,
+    /// LimeSurvey.
+    Limesurvey,
+    /// A row per response, a column per question.
+    Generic,
+}
+
+/// `cxm export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The survey.
+    #[arg(long)]
+    pub survey: String,
+    /// The file to write; .xlsx writes a workbook, anything else CSV (- for standard output).
+    #[arg(long, short)]
+    pub output: PathBuf,
+    /// Language of headers and option labels: zh or en.
+    #[arg(long, default_value = "en")]
+    pub lang: String,
 }
 
 /// `cxm bench`.

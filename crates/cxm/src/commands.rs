@@ -39,6 +39,8 @@ pub async fn run(cli: Cli) -> Result<()> {
             )
             .await
         }
+        Command::Import(args) => crate::import::import(open(config).await?, *args).await,
+        Command::Export(args) => crate::import::export(open(config).await?, args).await,
         Command::Metrics(args) => metrics(open(config).await?, *args).await,
         Command::Token(command) => token(open(config).await?, command).await,
         Command::Serve { bind } => {
@@ -84,7 +86,7 @@ pub async fn run(cli: Cli) -> Result<()> {
     }
 }
 
-async fn open(config: cxm_app::Config) -> Result<App> {
+pub(crate) async fn open(config: cxm_app::Config) -> Result<App> {
     let url = config.database.url.clone();
     App::open(config)
         .await
@@ -268,6 +270,14 @@ async fn metrics(app: App, args: MetricsArgs) -> Result<()> {
     };
     let query = input.parse(app.config())?;
     let result = app.metrics(&query).await?;
+    if let Some(path) = &args.xlsx {
+        let file =
+            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+        app.export_metrics(&input, std::io::BufWriter::new(file))
+            .await
+            .with_context(|| format!("writing {}", path.display()))?;
+        eprintln!("wrote {}", path.display());
+    }
     match args.format {
         OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&result)?),
         OutputFormat::Csv => print!("{}", metrics_csv(&result)?),

@@ -8,6 +8,7 @@ mod bench;
 mod bench_stats;
 mod commands;
 mod config;
+mod import;
 mod table;
 mod text;
 

@@ -1,0 +1,155 @@
+//! Exports: a survey's responses as a wide CSV or XLSX (a column per question, headers in
+//! Chinese or English, read from the database page by page), and metric tables as XLSX with
+//! one sheet per breakdown. Response files import back with `cxm import`.
+
+use std::io::Write;
+
+use cxm_formats::{
+    Cell, ExportRecord, WideCsvWriter, WideXlsxWriter, export_cells, export_columns,
+};
+use cxm_store::ResponseFilter;
+
+use crate::{App, AppError, MetricQueryInput, MetricsResult};
+
+/// Responses read from the database per page while exporting.
+const EXPORT_PAGE: u32 = 1_000;
+
+/// File types of exports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// UTF-8 CSV with a byte-order mark.
+    Csv,
+    /// An Excel workbook.
+    Xlsx,
+}
+
+enum Sink<W: Write> {
+    Csv(Box<WideCsvWriter<W>>),
+    Xlsx(Box<WideXlsxWriter>, W),
+}
+
+fn write_failed(error: cxm_formats::FormatError) -> AppError {
+    AppError::Malformed(error.to_string())
+}
+
+impl App {
+    /// Writes every response of `survey` to `out`, newest first; returns how many.
+    ///
+    /// # Errors
+    /// [`AppError::NotFound`] for an unknown survey; [`AppError::Malformed`] when writing fails.
+    pub async fn export_responses<W: Write>(
+        &self,
+        survey: &str,
+        format: ExportFormat,
+        language: &str,
+        out: W,
+    ) -> Result<u64, AppError> {
+        let stored = self.store.survey(survey).await?;
+        let dimensions = self.store.dimension_keys(survey).await?;
+        let columns = export_columns(&stored.survey, &dimensions, language);
+        let zone = self.config.zone();
+        let mut sink = match format {
+            ExportFormat::Csv => {
+                Sink::Csv(Box::new(WideCsvWriter::new(out, &columns).map_err(write_failed)?))
+            }
+            ExportFormat::Xlsx => {
+                let headers: Vec<&str> = columns.iter().map(|c| c.header.as_str()).collect();
+                let mut workbook = WideXlsxWriter::new();
+                workbook.sheet(survey, &headers).map_err(write_failed)?;
+                Sink::Xlsx(Box::new(workbook), out)
+            }
+        };
+        let mut filter = ResponseFilter {
+            survey: Some(survey.to_owned()),
+            limit: EXPORT_PAGE,
+            ..ResponseFilter::default()
+        };
+        let mut written = 0u64;
+        loop {
+            let page = self.store.responses(&filter).await?;
+            for response in page.responses {
+                let record = ExportRecord {
+                    response_id: response.uid,
+                    submitted_at: response.submitted_at,
+                    channel: response.channel,
+                    touchpoint: response.touchpoint,
+                    language: response.language,
+                    customer: response.customer,
+                    complete: response.complete,
+                    dimensions: response.dimensions,
+                    answers: response.answers,
+                };
+                let cells = export_cells(&columns, &record, &zone, language);
+                match &mut sink {
+                    Sink::Csv(writer) => writer.write(&cells),
+                    Sink::Xlsx(workbook, _) => workbook.write(&cells),
+                }
+                .map_err(write_failed)?;
+                written += 1;
+            }
+            match page.next {
+                Some(next) => filter.after = Some(next),
+                None => break,
+            }
+        }
+        match sink {
+            Sink::Csv(writer) => writer.finish().map(drop),
+            Sink::Xlsx(workbook, out) => workbook.finish(out),
+        }
+        .map_err(write_failed)?;
+        Ok(written)
+    }
+
+    /// Writes a metric query as an XLSX workbook: a sheet for the whole, then one per
+    /// breakdown in `query.group_by`, each with the estimate, its interval, n and the
+    /// low-base flag per period.
+    ///
+    /// # Errors
+    /// [`AppError::Invalid`] for a bad query; [`AppError::Malformed`] when writing fails.
+    pub async fn export_metrics(
+        &self,
+        query: &MetricQueryInput,
+        out: impl Write,
+    ) -> Result<(), AppError> {
+        let mut breakdowns: Vec<Vec<String>> = vec![Vec::new()];
+        breakdowns.extend(query.group_by.iter().map(|g| vec![g.clone()]));
+        let mut workbook = WideXlsxWriter::new();
+        for group_by in breakdowns {
+            let mut single = query.clone();
+            single.group_by = group_by.clone();
+            let result: MetricsResult = self.metrics(&single.parse(&self.config)?).await?;
+            let name = group_by
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "overall".to_owned());
+            let mut headers = vec!["metric", "period", "since", "until"];
+            headers.extend(group_by.iter().map(String::as_str));
+            headers.extend(["n", "value", "ci_lower", "ci_upper", "low_base"]);
+            workbook.sheet(&name, &headers).map_err(write_failed)?;
+            let text = |v: &Option<String>| v.clone().map_or(Cell::Empty, Cell::Text);
+            let number = |v: Option<f64>| v.map_or(Cell::Empty, Cell::Number);
+            for row in &result.rows {
+                let mut cells = vec![
+                    Cell::Text(row.metric.clone()),
+                    text(&row.period),
+                    text(&row.since),
+                    text(&row.until),
+                ];
+                cells.extend(
+                    group_by
+                        .iter()
+                        .map(|g| text(row.groups.get(g).unwrap_or(&None))),
+                );
+                cells.extend([
+                    Cell::Number(row.n as f64),
+                    number(row.value),
+                    number(row.ci_lower),
+                    number(row.ci_upper),
+                    Cell::Text(row.low_base.to_string()),
+                ]);
+                workbook.write(&cells).map_err(write_failed)?;
+            }
+        }
+        workbook.finish(out).map_err(write_failed)
+    }
+}

@@ -1,0 +1,121 @@
+//! The generic layout: one row per response, one column per question, with the response id,
+//! time, channel, language, customer and dimension columns found by their usual names in
+//! English and Chinese. A mapping file ([`crate::Mapping`]) says the rest.
+
+use crate::layout::{Column, Format, Layout, Role, dimension_key, slug};
+
+/// The role a header's trailing tag gives it, as cxm's own exports write them:
+/// `提交时间 [submitted_at]`, `地区 [dimension:region]`, `推荐意愿 [nps]`, `期望 - 速度 [ep.speed]`.
+pub(crate) fn tagged_role(header: &str) -> Option<Role> {
+    let header = header.trim();
+    let open = header
+        .rfind(" [")
+        .or_else(|| header.starts_with('[').then_some(0))?;
+    let tag = header[open..].trim().strip_prefix('[')?.strip_suffix(']')?;
+    let text = header[..open].trim();
+    if let Some(key) = tag.strip_prefix("dimension:") {
+        return cxm_domain::DimensionKey::parse(key)
+            .ok()
+            .map(|_| Role::Dimension {
+                key: key.to_owned(),
+            });
+    }
+    let role = match tag {
+        "response_id" => Role::ResponseId,
+        "submitted_at" => Role::SubmittedAt,
+        "channel" => Role::Channel,
+        "touchpoint" => Role::Touchpoint,
+        "language" => Role::Language,
+        "customer_id" => Role::CustomerId,
+        "complete" => Role::Complete,
+        _ => {
+            cxm_domain::QuestionKey::parse(tag).ok()?;
+            return Some(match tag.split_once('.') {
+                Some((question, item)) => {
+                    let (question_text, label) = text.rsplit_once(" - ").unwrap_or((text, item));
+                    Role::item(question, question_text.trim(), item, label.trim())
+                }
+                None => Role::whole(tag, text),
+            });
+        }
+    };
+    Some(role)
+}
+
+/// Usual names of metadata columns (compared after lower-casing and trimming).
+pub(crate) fn metadata_role(header: &str, index: usize) -> Option<Role> {
+    if let Some(role) = tagged_role(header) {
+        return Some(role);
+    }
+    let name = header.trim().to_lowercase();
+    let role = match name.as_str() {
+        "response_id" | "response id" | "responseid" | "id" | "respondent_id" | "respondent id"
+        | "submission_id" | "submission id" | "序号" | "编号" | "答卷编号" | "答卷id" => {
+            Role::ResponseId
+        }
+        "submitted_at" | "submitted at" | "submitted" | "date" | "timestamp" | "created_at"
+        | "created at" | "collected_at" | "response date" | "end date" | "enddate" | "time"
+        | "提交时间" | "提交答卷时间" | "答题时间" | "日期" | "时间" => {
+            Role::SubmittedAt
+        }
+        "started_at" | "start date" | "startdate" | "开始时间" => Role::StartedAt,
+        "complete" | "completed" | "finished" | "是否完成" => Role::Complete,
+        "channel" | "渠道来源" => Role::Channel,
+        "language" | "lang" | "语言" => Role::Language,
+        "ip" | "ip address" | "ip_address" | "ipaddress" | "来自ip" | "ip地址" => Role::Ip,
+        "customer_id" | "customer id" | "user_id" | "user id" | "member_id" | "客户id"
+        | "客户编号" | "会员号" | "用户id" => Role::CustomerId,
+        "email" | "email address" | "e-mail" | "邮箱" => Role::CustomerEmail,
+        "name" | "customer name" | "姓名" | "客户姓名" => Role::CustomerName,
+        "touchpoint" | "触点" => Role::Touchpoint,
+        "region" | "store" | "city" | "province" | "country" | "product" | "category" | "tier"
+        | "segment" | "age_group" | "gender" | "department" | "branch" | "地区" | "区域"
+        | "大区" | "省份" | "城市" | "门店" | "店铺" | "产品" | "品类" | "会员等级" | "年龄段"
+        | "性别" => Role::Dimension {
+            key: dimension_key(header, index),
+        },
+        _ => return None,
+    };
+    Some(role)
+}
+
+/// A question key for a header: its slug when it has one, else `q<N>` by column.
+pub(crate) fn question_key(header: &str, index: usize) -> String {
+    slug(header)
+        .filter(|s| s.len() <= 32)
+        .unwrap_or_else(|| format!("q{}", index + 1))
+}
+
+pub(crate) fn layout(rows: &[Vec<String>]) -> Layout {
+    let header = rows.first().cloned().unwrap_or_default();
+    let mut seen_id = false;
+    let mut seen_time = false;
+    let columns = header
+        .iter()
+        .enumerate()
+        .map(|(index, text)| {
+            let role = match metadata_role(text, index) {
+                // Only the first of several id or time columns is the one.
+                Some(Role::ResponseId) if seen_id => Role::ignored("a second id column"),
+                Some(Role::SubmittedAt) if seen_time => Role::ignored("a second time column"),
+                Some(role) => {
+                    seen_id |= role == Role::ResponseId;
+                    seen_time |= role == Role::SubmittedAt;
+                    role
+                }
+                None if text.trim().is_empty() => Role::ignored("no header"),
+                None => Role::whole(question_key(text, index), text.trim()),
+            };
+            Column {
+                index,
+                header: text.trim().to_owned(),
+                role,
+            }
+        })
+        .collect();
+    Layout {
+        format: Format::Generic,
+        header_rows: 1,
+        columns,
+    }
+}

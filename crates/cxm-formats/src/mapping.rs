@@ -1,0 +1,209 @@
+//! Mapping files: what a user says about columns the detector cannot know, in TOML keyed by
+//! the column's header (the question text for SurveyMonkey and Qualtrics files):
+//!
+//! ```toml
+//! format = "generic"                 # optional: skip detection
+//! [columns]
+//! "Respondent" = { role = "response_id" }
+//! "Store" = { dimension = "store" }
+//! "How likely are you to recommend us?" = { question = "nps", kind = "nps" }
+//! "Anything else?" = { question = "comment", kind = "text" }
+//! "Internal notes" = { ignore = true }
+//! ```
+
+use std::collections::BTreeMap;
+
+use cxm_domain::{DimensionKey, QuestionKey};
+use serde::Deserialize;
+
+use crate::FormatError;
+use crate::layout::{Format, Layout, Part, Role};
+
+/// A parsed mapping file.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Mapping {
+    /// The format to read the file as, skipping detection.
+    pub format: Option<Format>,
+    /// What each named column holds.
+    pub columns: BTreeMap<String, ColumnMapping>,
+}
+
+/// What a mapping file says about one column.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnMapping {
+    /// A metadata role: response_id, submitted_at, started_at, complete, channel, language,
+    /// ip, customer_id, customer_email, customer_name.
+    #[serde(default)]
+    pub role: Option<String>,
+    /// A dimension key.
+    #[serde(default)]
+    pub dimension: Option<String>,
+    /// A question key.
+    #[serde(default)]
+    pub question: Option<String>,
+    /// The question's kind: nps, csat, ces, rating, single_choice, multi_choice, text, hidden.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// Lowest scale value, for ratings.
+    #[serde(default)]
+    pub min: Option<i64>,
+    /// Highest scale value, for ratings.
+    #[serde(default)]
+    pub max: Option<i64>,
+    /// Leave the column out.
+    #[serde(default)]
+    pub ignore: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMapping {
+    #[serde(default)]
+    format: Option<String>,
+    #[serde(default)]
+    columns: BTreeMap<String, ColumnMapping>,
+}
+
+/// Kinds a mapping may give a question.
+pub const KINDS: [&str; 8] = [
+    "nps",
+    "csat",
+    "ces",
+    "rating",
+    "single_choice",
+    "multi_choice",
+    "text",
+    "hidden",
+];
+
+impl Mapping {
+    /// Parses a mapping file.
+    ///
+    /// # Errors
+    /// [`FormatError::Mapping`] naming the line or the column that is wrong.
+    pub fn parse(text: &str) -> Result<Mapping, FormatError> {
+        let raw: RawMapping = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+            FormatError::Mapping(match line {
+                Some(line) => format!("line {line}: {}", e.message()),
+                None => e.message().to_owned(),
+            })
+        })?;
+        let format = match raw.format {
+            None => None,
+            Some(name) => Some(Format::parse(&name).ok_or_else(|| {
+                FormatError::Mapping(format!(
+                    "format {name:?} is unknown; expected one of {}",
+                    Format::ALL.map(Format::as_str).join(", ")
+                ))
+            })?),
+        };
+        for (header, column) in &raw.columns {
+            let bad =
+                |message: String| FormatError::Mapping(format!("column {header:?}: {message}"));
+            let said = [
+                column.role.is_some(),
+                column.dimension.is_some(),
+                column.question.is_some(),
+                column.ignore,
+            ]
+            .iter()
+            .filter(|x| **x)
+            .count();
+            if said != 1 {
+                return Err(bad(
+                    "give exactly one of role, dimension, question or ignore".into(),
+                ));
+            }
+            if let Some(role) = &column.role
+                && metadata_role(role).is_none()
+            {
+                return Err(bad(format!(
+                    "role {role:?} is unknown; expected response_id, submitted_at, started_at, complete, channel, language, ip, customer_id, customer_email or customer_name"
+                )));
+            }
+            if let Some(key) = &column.dimension {
+                DimensionKey::parse(key).map_err(|e| bad(e.message))?;
+            }
+            if let Some(key) = &column.question {
+                QuestionKey::parse(key).map_err(|e| bad(e.message))?;
+            }
+            if let Some(kind) = &column.kind
+                && !KINDS.contains(&kind.as_str())
+            {
+                return Err(bad(format!(
+                    "kind {kind:?} is unknown; expected one of {}",
+                    KINDS.join(", ")
+                )));
+            }
+            if column.kind.is_some() && column.question.is_none() {
+                return Err(bad("kind applies to questions only".into()));
+            }
+        }
+        Ok(Mapping {
+            format,
+            columns: raw.columns,
+        })
+    }
+
+    /// Applies the mapping to a detected layout. Returns the headers it names that the file
+    /// does not have.
+    pub fn apply(&self, layout: &mut Layout) -> Vec<String> {
+        let mut unknown = Vec::new();
+        for (header, mapping) in &self.columns {
+            let mut found = false;
+            for column in layout.columns.iter_mut().filter(|c| c.header == *header) {
+                found = true;
+                column.role = if mapping.ignore {
+                    Role::ignored("ignored by the mapping")
+                } else if let Some(role) = mapping.role.as_deref().and_then(metadata_role) {
+                    role
+                } else if let Some(key) = &mapping.dimension {
+                    Role::Dimension { key: key.clone() }
+                } else if let Some(key) = &mapping.question {
+                    let part = match &column.role {
+                        Role::Answer { part, .. } => part.clone(),
+                        _ => Part::Whole,
+                    };
+                    Role::Answer {
+                        question: key.clone(),
+                        text: header.clone(),
+                        part,
+                    }
+                } else {
+                    column.role.clone()
+                };
+            }
+            if !found {
+                unknown.push(header.clone());
+            }
+        }
+        unknown
+    }
+
+    /// The kind (and scale) the mapping gives question `key`.
+    pub fn kind_of(&self, key: &str) -> Option<&ColumnMapping> {
+        self.columns
+            .values()
+            .find(|c| c.question.as_deref() == Some(key) && c.kind.is_some())
+    }
+}
+
+fn metadata_role(name: &str) -> Option<Role> {
+    Some(match name {
+        "response_id" => Role::ResponseId,
+        "submitted_at" => Role::SubmittedAt,
+        "started_at" => Role::StartedAt,
+        "complete" => Role::Complete,
+        "channel" => Role::Channel,
+        "language" => Role::Language,
+        "ip" => Role::Ip,
+        "customer_id" => Role::CustomerId,
+        "customer_email" => Role::CustomerEmail,
+        "customer_name" => Role::CustomerName,
+        _ => return None,
+    })
+}

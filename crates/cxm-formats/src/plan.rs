@@ -1,0 +1,733 @@
+//! From a read file to an import plan: the survey (built from the export, or the existing one
+//! the file is matched to, with every mismatch reported), and for each question how its
+//! columns become an answer. [`crate::convert`] then turns rows into responses with it.
+
+use std::collections::HashMap;
+
+use cxm_domain::{
+    ChoiceOption, LocalizedText, MetricRole, Question, QuestionKey, QuestionKind, ScaleLabels,
+    Survey, SurveyKey, SurveyStatus, TimeZone,
+};
+use serde::Serialize;
+
+use crate::infer::{self, Hint, Inferred, Profile};
+use crate::layout::{Format, Part, Role, slug};
+use crate::{CellProblem, Mapping, Prepared};
+
+/// What the import is told beyond the file.
+#[derive(Debug, Clone)]
+pub struct PlanOptions<'a> {
+    /// The survey the responses belong to.
+    pub survey: SurveyKey,
+    /// Its name, when it is created from the file.
+    pub name: String,
+    /// The zone of times written without an offset.
+    pub zone: TimeZone,
+    /// Keep respondents' IP addresses (as a hidden `ip` question).
+    pub keep_ip: bool,
+    /// The survey as stored, when it exists: the file is matched to it.
+    pub existing: Option<&'a Survey>,
+    /// The user's mapping, for question kinds.
+    pub mapping: Option<&'a Mapping>,
+}
+
+/// How an import will read a file, shown by `--dry-run`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    /// The format.
+    pub format: Format,
+    /// The survey the responses go to.
+    pub survey: Survey,
+    /// Whether the import creates that survey.
+    pub creates_survey: bool,
+    /// Every column and what becomes of it.
+    pub columns: Vec<ColumnPlan>,
+    /// Problems with the file as a whole (header mismatches against the survey).
+    pub problems: Vec<CellProblem>,
+    /// The source stored with each response; with the response id it keys re-imports.
+    pub source: String,
+    /// Whether rows are keyed by their content because the file has no response id.
+    pub keyed_by_content: bool,
+    #[serde(skip)]
+    pub(crate) questions: Vec<QuestionPlan>,
+    #[serde(skip)]
+    pub(crate) meta: Meta,
+    #[serde(skip)]
+    pub(crate) zone: TimeZone,
+    #[serde(skip)]
+    pub(crate) headers: Vec<String>,
+}
+
+/// One column in a plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct ColumnPlan {
+    /// Spreadsheet-style column name: A, B, …, AA.
+    pub column: String,
+    /// The header.
+    pub header: String,
+    /// What it becomes: `question nps (nps)`, `dimension region`, `ignored: …`.
+    pub becomes: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Meta {
+    pub id: Option<usize>,
+    pub submitted: Vec<usize>,
+    pub started: Vec<usize>,
+    pub complete: Option<usize>,
+    pub channel: Option<usize>,
+    pub language: Option<usize>,
+    pub touchpoint: Option<usize>,
+    pub ip: Option<usize>,
+    pub customer_id: Option<usize>,
+    pub email: Option<usize>,
+    pub names: Vec<usize>,
+    pub dimensions: Vec<(usize, String)>,
+    /// Whether `submitdate`-style emptiness marks an unfinished response (LimeSurvey).
+    pub empty_submit_is_partial: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct QuestionPlan {
+    pub key: String,
+    pub conv: Conv,
+}
+
+/// How a question's cells become its answer.
+#[derive(Debug, Clone)]
+pub(crate) enum Conv {
+    /// A number in `min..=max` after subtracting `shift`; verbal scale points accepted.
+    Number { column: usize, shift: i64 },
+    /// One option, looked up by key or label (lower case).
+    Choice {
+        column: usize,
+        options: HashMap<String, String>,
+    },
+    /// Several options in one cell.
+    Multi {
+        column: usize,
+        options: HashMap<String, String>,
+        separator: char,
+    },
+    /// One column per option: a non-empty cell other than 0 means chosen.
+    Items { items: Vec<(usize, String)> },
+    /// One column per matrix row.
+    Matrix { rows: Vec<(usize, String)> },
+    /// Text as it is.
+    Text { column: usize },
+}
+
+impl Plan {
+    /// The header of the (first) column feeding question `key`, for problem reports.
+    pub fn column_of(&self, key: &str) -> Option<&str> {
+        let index = self
+            .questions
+            .iter()
+            .find(|q| q.key == key)
+            .map(|q| match &q.conv {
+                Conv::Number { column, .. }
+                | Conv::Choice { column, .. }
+                | Conv::Multi { column, .. }
+                | Conv::Text { column } => *column,
+                Conv::Items { items: columns } | Conv::Matrix { rows: columns } => {
+                    columns.first().map_or(0, |c| c.0)
+                }
+            })?;
+        self.headers.get(index).map(String::as_str)
+    }
+}
+
+/// Spreadsheet column name of a 0-based index.
+pub fn column_name(index: usize) -> String {
+    let mut n = index + 1;
+    let mut name = Vec::new();
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        name.push(b'A' + rem as u8);
+        n = (n - 1) / 26;
+    }
+    name.reverse();
+    String::from_utf8(name).unwrap_or_default()
+}
+
+/// Text in the language it is written in.
+fn localized(text: &str) -> LocalizedText {
+    let text = text.trim().to_owned();
+    if text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
+        LocalizedText {
+            zh: Some(text),
+            en: None,
+        }
+    } else {
+        LocalizedText {
+            zh: None,
+            en: Some(text),
+        }
+    }
+}
+
+/// Options with keys from their labels (`o<N>` where a label makes no key).
+fn options_from(labels: &[String]) -> Vec<ChoiceOption> {
+    let mut used = std::collections::HashSet::new();
+    labels
+        .iter()
+        .enumerate()
+        .map(|(i, label)| {
+            let key = slug(label)
+                .filter(|s| s.len() <= 24 && !used.contains(s))
+                .unwrap_or_else(|| format!("o{}", i + 1));
+            used.insert(key.clone());
+            ChoiceOption {
+                key: QuestionKey::parse(&key)
+                    .unwrap_or_else(|_| QuestionKey::parse("o").expect("valid key")),
+                text: localized(label),
+            }
+        })
+        .collect()
+}
+
+/// Lookup of an option by its key or either text, lower-cased.
+fn option_lookup(options: &[ChoiceOption]) -> HashMap<String, String> {
+    let mut map = HashMap::new();
+    for option in options {
+        let key = option.key.as_str().to_owned();
+        for name in [
+            Some(key.as_str()),
+            option.text.zh.as_deref(),
+            option.text.en.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            map.entry(name.trim().to_lowercase())
+                .or_insert_with(|| key.clone());
+        }
+    }
+    map
+}
+
+/// One question's columns, as grouped from the layout.
+struct Group<'a> {
+    key: String,
+    text: String,
+    columns: Vec<(usize, &'a Part)>,
+}
+
+impl Plan {
+    /// Builds the plan for a prepared file.
+    pub fn build(prepared: &Prepared, options: &PlanOptions<'_>) -> Plan {
+        let layout = &prepared.layout;
+        let headers: Vec<String> = layout.columns.iter().map(|c| c.header.clone()).collect();
+        let mut meta = Meta {
+            empty_submit_is_partial: layout.format == Format::LimeSurvey,
+            ..Meta::default()
+        };
+        let mut groups: Vec<Group<'_>> = Vec::new();
+        let mut becomes: Vec<String> = Vec::with_capacity(layout.columns.len());
+        for column in &layout.columns {
+            let index = column.index;
+            let text = match &column.role {
+                Role::ResponseId if meta.id.is_none() => {
+                    meta.id = Some(index);
+                    "response id".to_owned()
+                }
+                Role::ResponseId => "ignored: a second id column".to_owned(),
+                Role::SubmittedAt => {
+                    meta.submitted.push(index);
+                    "submission time".to_owned()
+                }
+                Role::StartedAt => {
+                    meta.started.push(index);
+                    "start time".to_owned()
+                }
+                Role::Complete => {
+                    meta.complete = Some(index);
+                    "complete".to_owned()
+                }
+                Role::Channel => {
+                    meta.channel = Some(index);
+                    "channel".to_owned()
+                }
+                Role::Language => {
+                    meta.language = Some(index);
+                    "language".to_owned()
+                }
+                Role::Touchpoint => {
+                    meta.touchpoint = Some(index);
+                    "touchpoint".to_owned()
+                }
+                Role::Ip if options.keep_ip => {
+                    meta.ip = Some(index);
+                    "hidden question ip".to_owned()
+                }
+                Role::Ip => "ignored: IP addresses are kept only with --keep-ip".to_owned(),
+                Role::CustomerId => {
+                    meta.customer_id = Some(index);
+                    "customer id".to_owned()
+                }
+                Role::CustomerEmail => {
+                    meta.email = Some(index);
+                    "customer email".to_owned()
+                }
+                Role::CustomerName => {
+                    meta.names.push(index);
+                    "customer name".to_owned()
+                }
+                Role::Dimension { key } => {
+                    if meta.dimensions.iter().any(|(_, k)| k == key) {
+                        "ignored: a second column for the same dimension".to_owned()
+                    } else {
+                        meta.dimensions.push((index, key.clone()));
+                        format!("dimension {key}")
+                    }
+                }
+                Role::Answer {
+                    question,
+                    text,
+                    part,
+                } => {
+                    match groups.iter_mut().find(|g| g.key == *question) {
+                        Some(group) => group.columns.push((index, part)),
+                        None => groups.push(Group {
+                            key: question.clone(),
+                            text: text.clone(),
+                            columns: vec![(index, part)],
+                        }),
+                    }
+                    String::new()
+                }
+                Role::Ignored { reason } => format!("ignored: {reason}"),
+            };
+            becomes.push(text);
+        }
+
+        let mut problems = Vec::new();
+        let mut questions: Vec<Question> = Vec::new();
+        let mut plans: Vec<QuestionPlan> = Vec::new();
+        for group in &groups {
+            let first = group.columns[0].0;
+            let built = match options.existing {
+                Some(survey) => match_question(survey, group, &prepared.profiles),
+                None => Ok(new_question(group, prepared, options.mapping)),
+            };
+            match built {
+                Ok((question, conv)) => {
+                    let description =
+                        format!("question {} ({})", question.key, kind_name(&question.kind));
+                    for &(index, part) in &group.columns {
+                        becomes[index] = match part {
+                            Part::Whole => description.clone(),
+                            Part::Item { key, .. } => format!("{description}, item {key}"),
+                        };
+                    }
+                    if !questions.iter().any(|q| q.key == question.key) {
+                        questions.push(question.clone());
+                    }
+                    plans.push(QuestionPlan {
+                        key: question.key.to_string(),
+                        conv,
+                    });
+                }
+                Err(message) => {
+                    for &(index, _) in &group.columns {
+                        becomes[index] = format!("not imported: {message}");
+                    }
+                    problems.push(CellProblem {
+                        row: 1,
+                        column: headers[first].clone(),
+                        value: String::new(),
+                        reason: message,
+                    });
+                }
+            }
+        }
+        if let Some(index) = meta.ip {
+            plans.push(QuestionPlan {
+                key: "ip".to_owned(),
+                conv: Conv::Text { column: index },
+            });
+            match options.existing {
+                Some(survey) if survey.question("ip").is_none() => problems.push(CellProblem {
+                    row: 1,
+                    column: headers[index].clone(),
+                    value: String::new(),
+                    reason: format!(
+                        "survey {} has no hidden question ip to keep IP addresses in",
+                        survey.key
+                    ),
+                }),
+                Some(_) => {}
+                None => questions.push(Question {
+                    key: QuestionKey::parse("ip").expect("valid key"),
+                    kind: QuestionKind::Hidden,
+                    text: localized("IP address"),
+                    required: false,
+                }),
+            }
+        }
+        let survey = match options.existing {
+            Some(survey) => survey.clone(),
+            None => match Survey::new(
+                options.survey.clone(),
+                localized(&options.name),
+                SurveyStatus::Live,
+                questions,
+            ) {
+                Ok(survey) => survey,
+                Err(error) => {
+                    problems.push(CellProblem {
+                        row: 1,
+                        column: String::new(),
+                        value: String::new(),
+                        reason: format!("the survey made from this file is invalid: {error}"),
+                    });
+                    Survey::new(
+                        options.survey.clone(),
+                        localized(&options.name),
+                        SurveyStatus::Live,
+                        Vec::new(),
+                    )
+                    .expect("an empty survey is valid")
+                }
+            },
+        };
+        if let Some(survey) = options.existing {
+            let asked: std::collections::HashSet<&str> =
+                plans.iter().map(|p| p.key.as_str()).collect();
+            for question in &survey.questions {
+                if question.required && !asked.contains(question.key.as_str()) {
+                    problems.push(CellProblem {
+                        row: 1,
+                        column: String::new(),
+                        value: String::new(),
+                        reason: format!(
+                            "required question {} of survey {} has no column in this file",
+                            question.key, survey.key
+                        ),
+                    });
+                }
+            }
+        }
+        let keyed_by_content = meta.id.is_none();
+        if meta.submitted.is_empty() && meta.started.is_empty() {
+            problems.push(CellProblem {
+                row: 1,
+                column: String::new(),
+                value: String::new(),
+                reason: "no column holds the submission time; name it in a mapping file with role = \"submitted_at\"".to_owned(),
+            });
+        }
+        let columns = layout
+            .columns
+            .iter()
+            .map(|c| ColumnPlan {
+                column: column_name(c.index),
+                header: c.header.clone(),
+                becomes: becomes[c.index].clone(),
+            })
+            .collect();
+        Plan {
+            format: layout.format,
+            source: format!("{}:{}", layout.format.as_str(), options.survey),
+            survey,
+            creates_survey: options.existing.is_none(),
+            columns,
+            problems,
+            keyed_by_content,
+            questions: plans,
+            meta,
+            zone: options.zone,
+            headers,
+        }
+    }
+}
+
+/// A kind's name as shown.
+fn kind_name(kind: &QuestionKind) -> String {
+    match kind {
+        QuestionKind::Nps { .. } => "nps".to_owned(),
+        QuestionKind::Rating { min, max, role, .. } => match role {
+            Some(MetricRole::Csat) => format!("csat {min}–{max}"),
+            Some(MetricRole::Ces) => format!("ces {min}–{max}"),
+            None => format!("rating {min}–{max}"),
+        },
+        QuestionKind::SingleChoice { options } => {
+            format!("single choice, {} options", options.len())
+        }
+        QuestionKind::MultiChoice { options } => {
+            format!("multiple choice, {} options", options.len())
+        }
+        QuestionKind::Text => "text".to_owned(),
+        QuestionKind::Matrix { rows, min, max } => {
+            format!("matrix, {} rows, {min}–{max}", rows.len())
+        }
+        QuestionKind::Hidden => "hidden".to_owned(),
+    }
+}
+
+fn rating(min: i64, max: i64, hint: Hint) -> QuestionKind {
+    QuestionKind::Rating {
+        min,
+        max,
+        role: match hint {
+            Hint::Csat => Some(MetricRole::Csat),
+            Hint::Ces => Some(MetricRole::Ces),
+            _ => None,
+        },
+        labels: ScaleLabels::default(),
+    }
+}
+
+/// A question inferred from the file.
+fn new_question(
+    group: &Group<'_>,
+    prepared: &Prepared,
+    mapping: Option<&Mapping>,
+) -> (Question, Conv) {
+    let profiles = &prepared.profiles;
+    let first = group.columns[0].0;
+    let mut hint = Hint::of(&group.text);
+    if prepared.layout.format == Format::Delighted && group.key == "score" {
+        hint = Hint::Nps;
+    }
+    let key = QuestionKey::parse(&group.key)
+        .unwrap_or_else(|_| QuestionKey::parse(&format!("q{}", first + 1)).expect("valid key"));
+    let items: Vec<(usize, &str, &str)> = group
+        .columns
+        .iter()
+        .filter_map(|(index, part)| match part {
+            Part::Item { key, label } => Some((*index, key.as_str(), label.as_str())),
+            Part::Whole => None,
+        })
+        .collect();
+    let (kind, conv) = if !items.is_empty() {
+        let with_labels: Vec<(&Profile, &str)> = items
+            .iter()
+            .map(|(i, _, label)| (&profiles[*i], *label))
+            .collect();
+        let choice_options = || -> Vec<ChoiceOption> {
+            let labels: Vec<String> = items.iter().map(|(_, _, l)| (*l).to_owned()).collect();
+            let mut options = options_from(&labels);
+            for (option, (_, item_key, _)) in options.iter_mut().zip(&items) {
+                if let Ok(key) = QuestionKey::parse(item_key) {
+                    option.key = key;
+                }
+            }
+            options
+        };
+        let scale = infer::matrix_scale(&with_labels.iter().map(|(p, _)| *p).collect::<Vec<_>>());
+        match (infer::items_are_choices(&with_labels), scale) {
+            (false, Some((min, max))) => {
+                let rows = choice_options();
+                let conv = Conv::Matrix {
+                    rows: items
+                        .iter()
+                        .zip(&rows)
+                        .map(|((i, _, _), r)| (*i, r.key.to_string()))
+                        .collect(),
+                };
+                (QuestionKind::Matrix { rows, min, max }, conv)
+            }
+            _ => {
+                let options = choice_options();
+                let conv = Conv::Items {
+                    items: items
+                        .iter()
+                        .zip(&options)
+                        .map(|((i, _, _), o)| (*i, o.key.to_string()))
+                        .collect(),
+                };
+                (QuestionKind::MultiChoice { options }, conv)
+            }
+        }
+    } else {
+        let profile = &profiles[first];
+        let mut inferred = infer::infer_whole(profile, hint);
+        if let Some(said) = mapping.and_then(|m| m.kind_of(&group.key)) {
+            inferred = override_kind(said, profile, hint);
+        }
+        match inferred {
+            Inferred::Nps { shift } => (
+                QuestionKind::Nps {
+                    labels: ScaleLabels::default(),
+                },
+                Conv::Number {
+                    column: first,
+                    shift,
+                },
+            ),
+            Inferred::Rating { min, max, hint } => (
+                rating(min, max, hint),
+                Conv::Number {
+                    column: first,
+                    shift: 0,
+                },
+            ),
+            Inferred::SingleChoice(labels) => {
+                let options = options_from(&labels);
+                let conv = Conv::Choice {
+                    column: first,
+                    options: option_lookup(&options),
+                };
+                (QuestionKind::SingleChoice { options }, conv)
+            }
+            Inferred::MultiChoice {
+                options: labels,
+                separator,
+            } => {
+                let options = options_from(&labels);
+                let conv = Conv::Multi {
+                    column: first,
+                    options: option_lookup(&options),
+                    separator,
+                };
+                (QuestionKind::MultiChoice { options }, conv)
+            }
+            Inferred::Text => (QuestionKind::Text, Conv::Text { column: first }),
+            Inferred::Hidden => (QuestionKind::Hidden, Conv::Text { column: first }),
+        }
+    };
+    (
+        Question {
+            key,
+            kind,
+            text: localized(&group.text),
+            required: false,
+        },
+        conv,
+    )
+}
+
+/// The kind a mapping file names, with the scale from the file where it gives none.
+fn override_kind(said: &crate::mapping::ColumnMapping, profile: &Profile, hint: Hint) -> Inferred {
+    let min = said
+        .min
+        .unwrap_or(if profile.min == Some(0) { 0 } else { 1 });
+    let observed_max = profile.max.unwrap_or(5);
+    match said.kind.as_deref() {
+        Some("nps") => Inferred::Nps {
+            shift: if profile.max == Some(11) && profile.min.unwrap_or(1) >= 1 {
+                1
+            } else {
+                0
+            },
+        },
+        Some("csat") => Inferred::Rating {
+            min: said.min.unwrap_or(1),
+            max: said.max.unwrap_or(5),
+            hint: Hint::Csat,
+        },
+        Some("ces") => Inferred::Rating {
+            min: said.min.unwrap_or(1),
+            max: said.max.unwrap_or(7),
+            hint: Hint::Ces,
+        },
+        Some("rating") => Inferred::Rating {
+            min,
+            max: said.max.unwrap_or(observed_max.max(min + 1)),
+            hint: if hint == Hint::Nps { Hint::None } else { hint },
+        },
+        Some("single_choice") => Inferred::SingleChoice(profile.distinct.clone()),
+        Some("multi_choice") => Inferred::MultiChoice {
+            options: profile.distinct.clone(),
+            separator: profile.separator.unwrap_or('┋'),
+        },
+        Some("hidden") => Inferred::Hidden,
+        _ => Inferred::Text,
+    }
+}
+
+/// The stored survey's question for a group of columns, found by key or by text, and how to
+/// read the columns into it.
+fn match_question(
+    survey: &Survey,
+    group: &Group<'_>,
+    profiles: &[Profile],
+) -> Result<(Question, Conv), String> {
+    let text = group.text.trim();
+    let question = survey
+        .question(&group.key)
+        .or_else(|| {
+            survey.questions.iter().find(|q| {
+                !text.is_empty()
+                    && (q.text.zh.as_deref() == Some(text) || q.text.en.as_deref() == Some(text))
+            })
+        })
+        .ok_or_else(|| {
+            format!(
+                "survey {} has no question {} (nor one with this text)",
+                survey.key, group.key
+            )
+        })?;
+    let first = group.columns[0].0;
+    let items: Vec<(usize, &str, &str)> = group
+        .columns
+        .iter()
+        .filter_map(|(index, part)| match part {
+            Part::Item { key, label } => Some((*index, key.as_str(), label.as_str())),
+            Part::Whole => None,
+        })
+        .collect();
+    let find_item = |options: &[ChoiceOption], key: &str, label: &str| -> Result<String, String> {
+        let lookup = option_lookup(options);
+        lookup
+            .get(&key.to_lowercase())
+            .or_else(|| lookup.get(&label.trim().to_lowercase()))
+            .cloned()
+            .ok_or_else(|| format!("question {} has no option or row {label:?}", question.key))
+    };
+    let conv = match (&question.kind, items.is_empty()) {
+        (QuestionKind::Nps { .. }, true) => {
+            let profile = &profiles[first];
+            let shift = i64::from(profile.max == Some(11) && profile.min.unwrap_or(1) >= 1);
+            Conv::Number {
+                column: first,
+                shift,
+            }
+        }
+        (QuestionKind::Rating { .. }, true) => Conv::Number {
+            column: first,
+            shift: 0,
+        },
+        (QuestionKind::SingleChoice { options }, true) => Conv::Choice {
+            column: first,
+            options: option_lookup(options),
+        },
+        (QuestionKind::MultiChoice { options }, true) => Conv::Multi {
+            column: first,
+            options: option_lookup(options),
+            separator: profiles[first].separator.unwrap_or('┋'),
+        },
+        (QuestionKind::MultiChoice { options }, false) => Conv::Items {
+            items: items
+                .iter()
+                .map(|(i, k, l)| Ok((*i, find_item(options, k, l)?)))
+                .collect::<Result<_, String>>()?,
+        },
+        (QuestionKind::Matrix { rows, .. }, false) => Conv::Matrix {
+            rows: items
+                .iter()
+                .map(|(i, k, l)| Ok((*i, find_item(rows, k, l)?)))
+                .collect::<Result<_, String>>()?,
+        },
+        (QuestionKind::Text | QuestionKind::Hidden, true) => Conv::Text { column: first },
+        (kind, _) => {
+            return Err(format!(
+                "question {} is {} in the survey, which {} cannot fill",
+                question.key,
+                kind_name(kind),
+                if items.is_empty() {
+                    "one column"
+                } else {
+                    "several columns"
+                }
+            ));
+        }
+    };
+    Ok((question.clone(), conv))
+}
+
+/// Cells that mean "no answer": 问卷星's −2 and −3, and empty markers.
+pub(crate) fn is_missing(format: Format, value: &str) -> bool {
+    value.is_empty() || (format == Format::Wjx && matches!(value, "-2" | "-3" | "(跳过)" | "(空)"))
+}

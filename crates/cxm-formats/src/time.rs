@@ -1,0 +1,92 @@
+//! Times as exports write them: ISO 8601 with or without offset, `2026/09/03 12:00:00`
+//! (问卷星), `01/15/2024 10:22:33 AM` (SurveyMonkey), `2024年1月15日 10:22`, Unix seconds or
+//! milliseconds (Delighted). Times without an offset are wall-clock times in the zone the
+//! import is told (the export's zone is not in the file).
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use cxm_domain::TimeZone;
+
+/// Layouts tried, in order, for times without an offset.
+const LAYOUTS: [&str; 14] = [
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M:%S%.f",
+    "%Y/%m/%d %H:%M",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%Y年%m月%d日 %H:%M:%S",
+    "%Y年%m月%d日 %H:%M",
+    "%Y-%m-%dT%H:%M",
+];
+
+/// Date-only layouts; the time is midday, so that the local day survives any zone offset.
+const DATE_LAYOUTS: [&str; 5] = [
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%m/%d/%Y",
+    "%d.%m.%Y",
+    "%Y年%m月%d日",
+];
+
+/// Reads a time; `None` when no layout fits.
+pub fn parse_time(text: &str, zone: &TimeZone) -> Option<DateTime<Utc>> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    if let Ok(time) = DateTime::parse_from_rfc3339(text) {
+        return Some(time.with_timezone(&Utc));
+    }
+    if let Ok(time) = DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f %z") {
+        return Some(time.with_timezone(&Utc));
+    }
+    if text.bytes().all(|b| b.is_ascii_digit()) {
+        let number: i64 = text.parse().ok()?;
+        return match text.len() {
+            9 | 10 => DateTime::from_timestamp(number, 0),
+            12 | 13 => DateTime::from_timestamp_millis(number),
+            _ => None,
+        };
+    }
+    let local = LAYOUTS
+        .iter()
+        .find_map(|layout| NaiveDateTime::parse_from_str(text, layout).ok())
+        .or_else(|| {
+            DATE_LAYOUTS
+                .iter()
+                .find_map(|layout| NaiveDate::parse_from_str(text, layout).ok())
+                .and_then(|date| date.and_hms_opt(12, 0, 0))
+        })?;
+    zone.instant_of(local).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn export_layouts_are_read_in_the_given_zone() {
+        let shanghai = TimeZone::parse("Asia/Shanghai").unwrap();
+        let expect = "2026-09-03T04:00:00+00:00";
+        for text in [
+            "2026/09/03 12:00:00",
+            "2026-09-03 12:00:00",
+            "09/03/2026 12:00:00 PM",
+            "2026年9月3日 12:00",
+            "2026-09-03T12:00:00+08:00",
+        ] {
+            let time = parse_time(text, &shanghai).unwrap_or_else(|| panic!("{text}"));
+            assert_eq!(time.to_rfc3339(), expect, "{text}");
+        }
+        assert_eq!(
+            parse_time("1713418460", &shanghai).unwrap().to_rfc3339(),
+            "2024-04-18T05:34:20+00:00"
+        );
+        assert!(parse_time("yesterday", &shanghai).is_none());
+    }
+}
