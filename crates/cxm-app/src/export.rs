@@ -49,9 +49,9 @@ impl App {
         let columns = export_columns(&stored.survey, &dimensions, language);
         let zone = self.config.zone();
         let mut sink = match format {
-            ExportFormat::Csv => {
-                Sink::Csv(Box::new(WideCsvWriter::new(out, &columns).map_err(write_failed)?))
-            }
+            ExportFormat::Csv => Sink::Csv(Box::new(
+                WideCsvWriter::new(out, &columns).map_err(write_failed)?,
+            )),
             ExportFormat::Xlsx => {
                 let headers: Vec<&str> = columns.iter().map(|c| c.header.as_str()).collect();
                 let mut workbook = WideXlsxWriter::new();

@@ -240,11 +240,13 @@ pub fn infer_whole(profile: &Profile, hint: Hint) -> Inferred {
     }
     if profile.all_integers() {
         let (min, max) = (profile.min.unwrap_or(0), profile.max.unwrap_or(0));
-        if hint == Hint::Nps && min >= 0 && max <= 10 {
-            return Inferred::Nps { shift: 0 };
-        }
+        // A header that asks about recommending is NPS; values off the 0–10 scale are then
+        // reported row by row rather than turning the question into something else.
         if hint == Hint::Nps && min >= 1 && max == 11 {
             return Inferred::Nps { shift: 1 };
+        }
+        if hint == Hint::Nps && min >= 0 {
+            return Inferred::Nps { shift: 0 };
         }
         return match scale_of(min, max) {
             Some((low, high)) => Inferred::Rating {

@@ -487,7 +487,11 @@ fn new_question(
     let profiles = &prepared.profiles;
     let first = group.columns[0].0;
     let mut hint = Hint::of(&group.text);
-    if prepared.layout.format == Format::Delighted && group.key == "score" {
+    // Delighted's score is NPS unless its values fit a five-point scale (CSAT surveys).
+    if prepared.layout.format == Format::Delighted
+        && group.key == "score"
+        && profiles[first].max.is_some_and(|max| max > 5)
+    {
         hint = Hint::Nps;
     }
     let key = QuestionKey::parse(&group.key)

@@ -1,0 +1,339 @@
+//! Imports of other tools' exports: every fixture of `cxm-formats/tests/fixtures` (written
+//! from the layouts of formats.md by `make_fixtures.py`) lands with the NPS and CSAT its ten
+//! respondents give; imports are idempotent, atomic by default, match stored surveys, and
+//! exported files import back into a fresh database with identical metrics.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use cxm_app::{AppError, ExportFormat, ImportOptions, ImportReport};
+use cxm_domain::SurveyKey;
+use cxm_formats::FileSource;
+
+use crate::{TestApp, check_close, test_app};
+
+fn fixture(name: &str) -> FileSource {
+    FileSource::Path(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../cxm-formats/tests/fixtures")
+            .join(name),
+    )
+}
+
+fn into(survey: &str) -> ImportOptions {
+    ImportOptions {
+        survey: Some(SurveyKey::parse(survey).unwrap()),
+        ..ImportOptions::default()
+    }
+}
+
+async fn import(app: &TestApp, file: &str, survey: &str) -> ImportReport {
+    app.app
+        .import(fixture(file), into(survey))
+        .await
+        .unwrap_or_else(|e| panic!("importing {file}: {e}"))
+}
+
+/// The value of `metric` over all of `survey`'s responses.
+async fn metric(app: &TestApp, survey: &str, metric: &str) -> Option<f64> {
+    let result = app
+        .metrics(serde_json::json!({ "metrics": [metric], "surveys": [survey] }))
+        .await;
+    result.rows.first().and_then(|r| r.value)
+}
+
+#[tokio::test]
+async fn every_export_format_imports_with_the_nps_and_csat_of_its_respondents() {
+    let app = test_app().await;
+    // file, format detected, NPS, CSAT top-two-box % (None where the layout has no CSAT)
+    let cases: [(&str, &str, f64, Option<f64>); 10] = [
+        ("qualtrics.csv", "qualtrics", 20.0, Some(60.0)),
+        ("qualtrics_legacy.csv", "qualtrics", 20.0, None),
+        ("surveymonkey_expanded.csv", "surveymonkey", 20.0, None),
+        (
+            "surveymonkey_condensed.xlsx",
+            "surveymonkey",
+            20.0,
+            Some(60.0),
+        ),
+        ("wjx_gbk.csv", "wjx", 20.0, Some(60.0)),
+        ("wjx_code.xls", "wjx", 20.0, Some(60.0)),
+        ("delighted.csv", "delighted", 20.0, None),
+        ("formbricks.csv", "formbricks", 20.0, Some(60.0)),
+        ("limesurvey.csv", "limesurvey", 20.0, Some(60.0)),
+        ("generic_zh.csv", "generic", 20.0, Some(60.0)),
+    ];
+    for (index, (file, format, nps, csat)) in cases.into_iter().enumerate() {
+        let survey = format!("import-{index}");
+        let report = import(&app, file, &survey).await;
+        assert_eq!(report.plan.format.as_str(), format, "{file}");
+        assert!(report.plan.creates_survey, "{file}");
+        assert_eq!(report.rejected, 0, "{file}: {:?}", report.problems);
+        let expected_rows = if file == "limesurvey.csv" { 11 } else { 10 };
+        assert_eq!(report.imported.inserted, expected_rows, "{file}");
+        let got = metric(&app, &survey, "nps")
+            .await
+            .unwrap_or_else(|| panic!("{file}: no NPS"));
+        check_close(&format!("{file} NPS"), got, nps, 1e-9);
+        match csat {
+            Some(csat) => {
+                let got = metric(&app, &survey, "csat")
+                    .await
+                    .unwrap_or_else(|| panic!("{file}: no CSAT"));
+                check_close(&format!("{file} CSAT"), got, csat, 1e-9);
+            }
+            None => {
+                let stored = app.app.survey(&survey).await.unwrap().survey;
+                assert!(
+                    !stored.questions.iter().any(|q| matches!(
+                        q.kind,
+                        cxm_domain::QuestionKind::Rating { role: Some(_), .. }
+                    )),
+                    "{file}: unexpected CSAT question"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn details_of_the_layouts_survive_the_import() {
+    let app = test_app().await;
+    import(&app, "wjx_gbk.csv", "wjx").await;
+    let survey = app.app.survey("wjx").await.unwrap().survey;
+    let reasons = survey.question("q3").expect("q3");
+    assert!(
+        matches!(&reasons.kind, cxm_domain::QuestionKind::MultiChoice { options } if options.len() == 3),
+        "{reasons:?}"
+    );
+    // 问卷星's −3 (skipped) is no answer: nine respondents gave reasons.
+    let share = app
+        .metrics(serde_json::json!({ "metrics": ["share:q3"], "surveys": ["wjx"] }))
+        .await;
+    assert_eq!(share.rows[0].n, 9, "{share:?}");
+    // Dimensions group metrics.
+    let by_store = app
+        .metrics(
+            serde_json::json!({ "metrics": ["nps"], "surveys": ["wjx"], "group_by": ["store"] }),
+        )
+        .await;
+    assert_eq!(by_store.rows.len(), 3);
+
+    // LimeSurvey: a response without submitdate is partial.
+    import(&app, "limesurvey.csv", "lime").await;
+    let complete = app
+        .metrics(
+            serde_json::json!({ "metrics": ["count"], "surveys": ["lime"], "complete_only": true }),
+        )
+        .await;
+    assert_eq!(complete.rows[0].value, Some(10.0));
+
+    // IP addresses are dropped unless asked for.
+    let report = import(&app, "qualtrics.csv", "qx").await;
+    assert!(report.plan.survey.question("ip").is_none());
+    let kept = app
+        .app
+        .import(
+            fixture("qualtrics.csv"),
+            ImportOptions {
+                keep_ip: true,
+                ..into("qx-ip")
+            },
+        )
+        .await
+        .unwrap();
+    assert!(kept.plan.survey.question("ip").is_some());
+}
+
+#[tokio::test]
+async fn importing_the_same_file_again_updates_and_never_duplicates() {
+    let app = test_app().await;
+    let first = import(&app, "qualtrics.csv", "q").await;
+    assert_eq!((first.imported.inserted, first.imported.updated), (10, 0));
+    let again = import(&app, "qualtrics.csv", "q").await;
+    assert!(
+        !again.plan.creates_survey,
+        "the second import matches the stored survey"
+    );
+    assert_eq!((again.imported.inserted, again.imported.updated), (0, 10));
+    // A file without response ids is keyed by row content: still no duplicates.
+    import(&app, "generic_zh.csv", "g").await;
+    let again = import(&app, "generic_zh.csv", "g").await;
+    assert_eq!((again.imported.inserted, again.imported.updated), (0, 10));
+    check_close(
+        "NPS after re-imports",
+        metric(&app, "q", "nps").await.unwrap(),
+        20.0,
+        1e-9,
+    );
+    check_close("responses", app.response_count().await, 20.0, 0.0);
+}
+
+/// A copy of a fixture with one cell replaced.
+fn damaged(file: &str, find: &str, replace: &str) -> FileSource {
+    let FileSource::Path(path) = fixture(file) else {
+        unreachable!()
+    };
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(find), "{find} not in {file}");
+    FileSource::Bytes {
+        name: file.to_owned(),
+        bytes: text.replacen(find, replace, 1).into_bytes().into(),
+    }
+}
+
+#[tokio::test]
+async fn a_bad_row_fails_the_whole_import_with_its_row_and_column_unless_skipped() {
+    let app = test_app().await;
+    // Row 7 of the Delighted file gets a score of 12.
+    let source = damaged(
+        "delighted.csv",
+        "Person 5,person5@example.com,6,",
+        "Person 5,person5@example.com,12,",
+    );
+    let error = app.app.import(source.clone(), into("d")).await.unwrap_err();
+    let AppError::Invalid(problems) = error else {
+        panic!("{error:?}")
+    };
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.row == Some(7) && p.field == "Score" && p.message.contains("12")),
+        "{problems:#?}"
+    );
+    assert!(
+        app.app.survey("d").await.is_err(),
+        "the survey made for a failed import is gone"
+    );
+    check_close("responses", app.response_count().await, 0.0, 0.0);
+
+    // The dry run reports the same problem and writes nothing.
+    let dry = app
+        .app
+        .import(
+            source.clone(),
+            ImportOptions {
+                dry_run: true,
+                ..into("d")
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!((dry.imported.received, dry.rejected), (9, 1));
+    assert_eq!(dry.problems[0].row, 7);
+    assert!(app.app.survey("d").await.is_err());
+
+    // With skip_invalid the nine good rows land and the reject sink gets the tenth.
+    let sink: Arc<Mutex<Box<dyn std::io::Write + Send>>> =
+        Arc::new(Mutex::new(Box::new(Vec::<u8>::new())));
+    let report = app
+        .app
+        .import(
+            source,
+            ImportOptions {
+                skip_invalid: true,
+                rejects: Some(sink),
+                ..into("d")
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!((report.imported.inserted, report.rejected), (9, 1));
+    check_close("responses", app.response_count().await, 9.0, 0.0);
+}
+
+#[tokio::test]
+async fn a_file_is_matched_to_the_stored_survey_and_mismatches_are_reported() {
+    let app = test_app().await;
+    import(&app, "qualtrics.csv", "q").await;
+    // The legacy file asks other questions: matched by key, its text question qid2 fits, but
+    // its NPS column is keyed qid1 too, so it lands in the same survey.
+    let report = app
+        .app
+        .import(
+            fixture("qualtrics_legacy.csv"),
+            ImportOptions {
+                dry_run: true,
+                ..into("q")
+            },
+        )
+        .await
+        .unwrap();
+    assert!(!report.plan.creates_survey);
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    // The SurveyMonkey file asks the NPS question in the same words (matched by text), but
+    // its other questions are not in the survey: each is reported and nothing is written.
+    let error = app
+        .app
+        .import(fixture("surveymonkey_expanded.csv"), into("q"))
+        .await
+        .unwrap_err();
+    let AppError::Invalid(problems) = error else {
+        panic!("{error:?}")
+    };
+    let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        [
+            "Which features do you use?",
+            "Other (please specify)",
+            "Any other comments?"
+        ],
+        "{problems:#?}"
+    );
+    assert!(
+        problems[0].message.contains("survey q has no question q2"),
+        "{problems:#?}"
+    );
+    check_close("responses", app.response_count().await, 10.0, 0.0);
+}
+
+#[tokio::test]
+async fn exported_files_import_into_a_fresh_database_with_identical_metrics() {
+    let source = test_app().await;
+    import(&source, "qualtrics.csv", "q").await;
+    import(&source, "wjx_gbk.csv", "w").await;
+    let survey_q = source.app.survey("q").await.unwrap().survey;
+    let survey_w = source.app.survey("w").await.unwrap().survey;
+    for (format, language, extension) in [
+        (ExportFormat::Csv, "en", "csv"),
+        (ExportFormat::Xlsx, "zh", "xlsx"),
+    ] {
+        let target = test_app().await;
+        for survey in [&survey_q, &survey_w] {
+            let mut bytes = Vec::new();
+            let written = source
+                .app
+                .export_responses(survey.key.as_str(), format, language, &mut bytes)
+                .await
+                .unwrap();
+            assert_eq!(written, 10);
+            target.app.create_survey(survey).await.unwrap();
+            let file = FileSource::Bytes {
+                name: format!("{}.{extension}", survey.key),
+                bytes: bytes.into(),
+            };
+            let report = target
+                .app
+                .import(file, into(survey.key.as_str()))
+                .await
+                .unwrap();
+            assert_eq!(
+                report.imported.inserted, 10,
+                "{extension}: {:?}",
+                report.problems
+            );
+        }
+        let query = serde_json::json!({
+            "metrics": ["nps", "csat", "share:q3", "count"],
+            "group_by": ["survey", "store"],
+            "grain": "month",
+        });
+        let before = serde_json::to_value(source.metrics(query.clone()).await).unwrap();
+        let after = serde_json::to_value(target.metrics(query).await).unwrap();
+        assert_eq!(
+            before, after,
+            "{extension}: metrics differ after the round trip"
+        );
+    }
+}
