@@ -373,7 +373,10 @@ struct Decoding {
     input: Vec<u8>,
     start: usize,
     end: usize,
+    /// The underlying reader is exhausted.
     finished: bool,
+    /// The decoder has been flushed; it must not be called again.
+    flushed: bool,
 }
 
 impl Decoding {
@@ -385,6 +388,7 @@ impl Decoding {
             start: 0,
             end: 0,
             finished: false,
+            flushed: false,
         }
     }
 }
@@ -400,6 +404,9 @@ impl Read for Decoding {
             return Ok(n);
         }
         loop {
+            if self.flushed {
+                return Ok(0);
+            }
             if self.start == self.end && !self.finished {
                 self.start = 0;
                 self.end = self.inner.read(&mut self.input)?;
@@ -408,11 +415,14 @@ impl Read for Decoding {
                 }
             }
             let last = self.finished;
-            let (_, consumed, written, _) =
+            let (result, consumed, written, _) =
                 self.decoder
                     .decode_to_utf8(&self.input[self.start..self.end], buf, last);
             self.start += consumed;
-            if written > 0 || last {
+            if last && result == encoding_rs::CoderResult::InputEmpty {
+                self.flushed = true;
+            }
+            if written > 0 || self.flushed {
                 return Ok(written);
             }
         }
