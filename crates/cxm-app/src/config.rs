@@ -15,6 +15,8 @@ pub struct Config {
     pub metrics: MetricsConfig,
     /// The comment analyser (sentiment models and theme taxonomy); `None` uses the built-in ones.
     pub text: Option<std::sync::Arc<cxm_text::Analyzer>>,
+    /// Secrets of the live feeds (问卷星 push, signed webhooks).
+    pub feeds: FeedsConfig,
     /// The zone in which days, weeks and months begin. `None`: the zone the database was
     /// created with, or UTC for a new database. [`crate::App::open`] resolves it, so an open
     /// app's configuration always has one.
@@ -45,6 +47,26 @@ impl std::fmt::Debug for DatabaseConfig {
         };
         f.debug_struct("DatabaseConfig")
             .field("url", &shown)
+            .finish()
+    }
+}
+
+/// Secrets of the live feeds; `None` turns a feed off.
+#[derive(Clone, Default)]
+pub struct FeedsConfig {
+    /// 问卷星's push key (推送密钥), checked in each push's `sign`.
+    pub wjx_key: Option<String>,
+    /// The Standard Webhooks secret (`whsec_…`) that signs pushed responses.
+    pub webhook_secret: Option<String>,
+}
+
+impl std::fmt::Debug for FeedsConfig {
+    /// Shows whether each secret is set, never the secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown = |secret: &Option<String>| if secret.is_some() { "***" } else { "unset" };
+        f.debug_struct("FeedsConfig")
+            .field("wjx_key", &shown(&self.wjx_key))
+            .field("webhook_secret", &shown(&self.webhook_secret))
             .finish()
     }
 }
@@ -96,6 +118,7 @@ impl Default for Config {
                 nps_method: NpsMethod::AdjustedWald,
             },
             text: None,
+            feeds: FeedsConfig::default(),
             time_zone: None,
         }
     }

@@ -6,6 +6,7 @@ mod config;
 mod demo;
 mod error;
 mod export;
+mod feeds;
 mod import;
 mod ingest;
 mod metrics;
@@ -14,11 +15,12 @@ mod surveys;
 mod text;
 mod tokens;
 
-pub use config::{Config, DatabaseConfig, MetricsConfig, ServerConfig};
+pub use config::{Config, DatabaseConfig, FeedsConfig, MetricsConfig, ServerConfig};
 
 pub use demo::{DemoGenerator, DemoOptions, DemoSummary};
 pub use error::{AppError, Problem};
 pub use export::ExportFormat;
+pub use feeds::{WebhookHeaders, verify_webhook};
 pub use import::{ImportOptions, ImportProgress, ImportReport, ProgressCallback, RejectSink};
 pub use ingest::{IngestFormat, IngestReport, MAX_BATCH};
 pub use metrics::{

@@ -35,6 +35,10 @@ impl AppState {
 /// Largest request body: a batch of 10,000 responses with comments fits comfortably.
 const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 
+/// Largest export file an import upload may carry; larger files import with `cxm import`,
+/// which streams them.
+const MAX_UPLOAD_BYTES: usize = 512 * 1024 * 1024;
+
 /// Every route of the server.
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -60,6 +64,13 @@ pub fn router(state: AppState) -> Router {
             get(api::metrics::query_string).post(api::metrics::query_body),
         )
         .route("/api/v1/text/analyze", post(api::text::analyze))
+        .route(
+            "/api/v1/imports",
+            post(api::imports::import).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
+        .route("/api/v1/surveys/{key}/export", get(api::imports::export))
+        .route("/api/v1/feeds/wjx/{survey}", post(api::imports::wjx_push))
+        .route("/api/v1/feeds/webhook", post(api::imports::webhook))
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)

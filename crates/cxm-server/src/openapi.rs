@@ -20,10 +20,14 @@ use utoipa::{Modify, OpenApi};
         crate::api::metrics::query_string,
         crate::api::metrics::query_body,
         crate::api::text::analyze,
+        crate::api::imports::import,
+        crate::api::imports::export,
+        crate::api::imports::wjx_push,
+        crate::api::imports::webhook,
     ),
-    components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, cxm_app::Problem)),
+    components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, cxm_app::Problem, cxm_app::IngestReport)),
     modifiers(&BearerAuth),
-    tags((name = "surveys"), (name = "responses"), (name = "metrics"), (name = "text"))
+    tags((name = "surveys"), (name = "responses"), (name = "metrics"), (name = "text"), (name = "imports"))
 )]
 struct ApiDoc;
 

@@ -23,6 +23,15 @@ struct FileConfig {
     metrics: FileMetrics,
     #[serde(default)]
     text: FileText,
+    #[serde(default)]
+    feeds: FileFeeds,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileFeeds {
+    wjx_key: Option<String>,
+    webhook_secret: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -116,6 +125,8 @@ pub fn load(file: Option<&Path>, database: Option<&str>) -> Result<Config> {
             other => bail!("metrics.nps_method {other:?}: expected adjusted_wald, wald or score"),
         };
     }
+    config.feeds.wjx_key = env("CXM_FEEDS_WJX_KEY").or(layer.feeds.wjx_key);
+    config.feeds.webhook_secret = env("CXM_FEEDS_WEBHOOK_SECRET").or(layer.feeds.webhook_secret);
     let model = env("CXM_TEXT_MODEL")
         .map(PathBuf::from)
         .or(layer.text.model);

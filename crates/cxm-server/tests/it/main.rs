@@ -2,6 +2,7 @@
 //! database (SQLite, or PostgreSQL when `CXM_TEST_DATABASE_URL` names a server).
 
 mod api;
+mod imports;
 mod story;
 
 use axum::body::Body;
@@ -36,16 +37,22 @@ pub struct Reply {
 impl TestServer {
     /// A server on the backend the environment selects.
     pub async fn start() -> TestServer {
+        TestServer::start_with(|_| {}).await
+    }
+
+    /// A server whose configuration `configure` adjusts first.
+    pub async fn start_with(configure: impl FnOnce(&mut Config)) -> TestServer {
         let postgres = std::env::var("CXM_TEST_DATABASE_URL")
             .ok()
             .filter(|url| !url.trim().is_empty());
         let database = ScratchDatabase::new(postgres.as_deref())
             .await
             .expect("creating a scratch database");
-        let config = Config {
+        let mut config = Config {
             time_zone: Some(TimeZone::parse("Asia/Shanghai").unwrap()),
             ..Config::with_database(database.url())
         };
+        configure(&mut config);
         let app = App::open(config).await.expect("opening the app");
         let admin = app
             .create_token("test admin", Role::Admin)
@@ -98,6 +105,18 @@ impl TestServer {
             })
         };
         Reply { status, json }
+    }
+
+    /// Sends a request as built, returning the status, the headers and the raw body.
+    pub async fn raw(
+        &self,
+        request: Request<Body>,
+    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (status, headers, bytes.to_vec())
     }
 
     /// GET as the admin.

@@ -1,0 +1,272 @@
+//! Files over HTTP: a multipart import of a 问卷星 export, its export back, and the live
+//! feeds: 问卷星 pushes checked by `sign`, Standard Webhooks checked by HMAC, both idempotent.
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use sha1::Digest;
+
+use crate::TestServer;
+
+const BOUNDARY: &str = "cxm-test-boundary";
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../cxm-formats/tests/fixtures")
+            .join(name),
+    )
+    .unwrap()
+}
+
+fn upload(uri: &str, token: &str, name: &str, file: &[u8]) -> Request<Body> {
+    let mut body = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    Request::builder()
+        .method(Method::POST)
+        .uri(uri)
+        .header("authorization", format!("Bearer {token}"))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .body(Body::from(body))
+        .unwrap()
+}
+
+fn json(bytes: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(bytes)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(bytes)))
+}
+
+async fn nps(server: &TestServer, survey: &str) -> f64 {
+    let reply = server
+        .get(&format!("/api/v1/metrics?metrics=nps&survey={survey}"))
+        .await;
+    reply.expect(StatusCode::OK)["rows"][0]["value"]
+        .as_f64()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_export_uploaded_over_http_is_imported_and_exported_back() {
+    let server = TestServer::start().await;
+    let file = fixture("wjx_gbk.csv");
+    let (status, _, body) = server
+        .raw(upload(
+            "/api/v1/imports?survey=wjx&dry_run=true",
+            &server.admin,
+            "wjx.csv",
+            &file,
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    let report = json(&body);
+    assert_eq!(report["plan"]["format"], "wjx");
+    assert_eq!(report["file"]["encoding"], "gb18030");
+    assert_eq!(report["dry_run"], true);
+    server
+        .get("/api/v1/surveys/wjx")
+        .await
+        .expect(StatusCode::NOT_FOUND);
+
+    let (status, _, _) = server
+        .raw(upload(
+            "/api/v1/imports?survey=wjx",
+            &server.viewer,
+            "wjx.csv",
+            &file,
+        ))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "viewers may not import");
+    let (status, _, body) = server
+        .raw(upload(
+            "/api/v1/imports?survey=wjx",
+            &server.admin,
+            "wjx.csv",
+            &file,
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(json(&body)["imported"]["inserted"], 10);
+    assert_eq!(nps(&server, "wjx").await, 20.0);
+
+    let request = Request::builder()
+        .uri("/api/v1/surveys/wjx/export?format=csv&lang=zh")
+        .header("authorization", format!("Bearer {}", server.viewer))
+        .body(Body::empty())
+        .unwrap();
+    let (status, headers, body) = server.raw(request).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let text = String::from_utf8(body).unwrap();
+    assert!(text.starts_with('\u{feff}'), "a BOM for Excel");
+    assert!(
+        text.contains("1、您向朋友推荐我们的可能性有多大？ [q1]")
+            || text.contains("您向朋友推荐我们的可能性有多大？ [q1]"),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 11);
+
+    let (status, _, body) = server
+        .raw(upload(
+            "/api/v1/imports?survey=bad",
+            &server.admin,
+            "x.bin",
+            &[0, 1, 2, 0],
+        ))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+    assert!(String::from_utf8_lossy(&body).contains("x.bin"));
+}
+
+fn post_json(uri: &str, body: &[u8], headers: &[(&str, String)]) -> Request<Body> {
+    let mut request = Request::builder()
+        .method(Method::POST)
+        .uri(uri)
+        .header("content-type", "application/json");
+    for (name, value) in headers {
+        request = request.header(*name, value);
+    }
+    request.body(Body::from(body.to_vec())).unwrap()
+}
+
+#[tokio::test]
+async fn wjx_pushes_are_checked_by_their_sign_and_land_once() {
+    let server =
+        TestServer::start_with(|config| config.feeds.wjx_key = Some("推送密钥-k".into())).await;
+    let (status, _, _) = server
+        .raw(upload(
+            "/api/v1/imports?survey=wjx",
+            &server.admin,
+            "wjx.csv",
+            &fixture("wjx_gbk.csv"),
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let sign = |activity: &str, index: &str| -> String {
+        sha1::Sha1::digest(format!("{activity}{index}推送密钥-k").as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
+    let push = |score: &str, sign: String| {
+        serde_json::to_vec(&serde_json::json!({
+            "activity": "5657754", "name": "问卷", "timetaken": "528", "submittime": "2026-09-20 10:01:59",
+            "q1": score, "q2": "5", "q3": "1,2", "q4": "很好", "joinid": "101812480275", "totalvalue": "15",
+            "sojumpparm": "store-17", "sign": sign,
+        }))
+        .unwrap()
+    };
+    let uri = "/api/v1/feeds/wjx/wjx";
+    let (status, _, body) = server
+        .raw(post_json(
+            uri,
+            &push("10", sign("5657754", "101812480275")),
+            &[],
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(json(&body)["inserted"], 1);
+    // 11 responses: six promoters, three detractors.
+    assert!((nps(&server, "wjx").await - 100.0 * 3.0 / 11.0).abs() < 1e-9);
+    // The same answer sheet pushed again (问卷星 retries) replaces, never duplicates.
+    let (status, _, body) = server
+        .raw(post_json(
+            uri,
+            &push("0", sign("5657754", "101812480275")),
+            &[],
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(json(&body)["updated"], 1);
+    assert!((nps(&server, "wjx").await - 100.0 * 1.0 / 11.0).abs() < 1e-9);
+    // A wrong sign is refused and changes nothing.
+    let (status, _, body) = server
+        .raw(post_json(uri, &push("10", sign("5657754", "1")), &[]))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+    assert!((nps(&server, "wjx").await - 100.0 * 1.0 / 11.0).abs() < 1e-9);
+}
+
+#[tokio::test]
+async fn signed_webhooks_are_verified_before_anything_is_stored() {
+    let key = b"a webhook secret of 32 bytes ok!";
+    let secret = format!(
+        "whsec_{}",
+        base64::engine::general_purpose::STANDARD.encode(key)
+    );
+    let server =
+        TestServer::start_with(|config| config.feeds.webhook_secret = Some(secret.clone())).await;
+    let survey = serde_json::json!({"key": "pos", "name": {"en": "POS"}, "questions": [{"key": "nps", "kind": "nps"}]});
+    server
+        .post("/api/v1/surveys", &survey)
+        .await
+        .expect(StatusCode::CREATED);
+    let body = serde_json::to_vec(&serde_json::json!({"responses": [
+        {"survey": "pos", "id": "t-1", "source": "pos", "submitted_at": "2026-09-01T10:00:00+08:00", "answers": {"nps": 9}},
+        {"survey": "pos", "id": "t-2", "source": "pos", "submitted_at": "2026-09-01T11:00:00+08:00", "answers": {"nps": 3}}
+    ]}))
+    .unwrap();
+    let now = chrono::Utc::now().timestamp();
+    let signed = |timestamp: i64, body: &[u8]| -> Vec<(&'static str, String)> {
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key).unwrap();
+        mac.update(format!("msg_1.{timestamp}.").as_bytes());
+        mac.update(body);
+        let signature =
+            base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+        vec![
+            ("webhook-id", "msg_1".to_owned()),
+            ("webhook-timestamp", timestamp.to_string()),
+            ("webhook-signature", format!("v1,bm90IGl0 v1,{signature}")),
+        ]
+    };
+    let uri = "/api/v1/feeds/webhook";
+    for (headers, case) in [
+        (Vec::new(), "unsigned"),
+        (signed(now - 3600, &body), "an hour old"),
+        (
+            signed(now, b"{\"responses\": []}"),
+            "signed for another body",
+        ),
+    ] {
+        let (status, _, reply) = server.raw(post_json(uri, &body, &headers)).await;
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "{case}: {}",
+            String::from_utf8_lossy(&reply)
+        );
+    }
+    let (status, _, reply) = server.raw(post_json(uri, &body, &signed(now, &body))).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&reply)
+    );
+    assert_eq!(json(&reply)["inserted"], 2);
+    let (_, _, reply) = server.raw(post_json(uri, &body, &signed(now, &body))).await;
+    assert_eq!(json(&reply)["updated"], 2, "a redelivered webhook updates");
+    assert_eq!(nps(&server, "pos").await, 0.0);
+}
