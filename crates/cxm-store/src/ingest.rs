@@ -183,6 +183,9 @@ impl Store {
     /// # Errors
     /// [`StoreError::Other`] when no transaction can be started.
     pub async fn begin_ingest(&self) -> Result<IngestSession, StoreError> {
+        // Read before the transaction holds a connection: an in-memory SQLite pool has one.
+        let surveys = self.surveys().await?;
+        let items = self.items(&[]).await?;
         let transaction = match &self.backend {
             Backend::Sqlite(pool) => Transaction::Sqlite(pool.begin().await?),
             Backend::Postgres(pool) => Transaction::Postgres(pool.begin().await?),
@@ -191,6 +194,8 @@ impl Store {
             store: self.clone(),
             transaction,
             segments: HashMap::new(),
+            surveys,
+            items,
         })
     }
 }
@@ -202,6 +207,9 @@ pub struct IngestSession {
     transaction: Transaction,
     /// Segments written in this transaction, known to the cache only once it commits.
     segments: SegmentIds,
+    /// The surveys and their items as the session began.
+    surveys: Vec<crate::StoredSurvey>,
+    items: Vec<crate::ItemInfo>,
 }
 
 enum Transaction {
@@ -278,12 +286,12 @@ impl IngestSession {
         });
 
         let store = self.store.clone();
-        let surveys = store.surveys().await?;
+        let surveys = &self.surveys;
         let survey_ids: HashMap<&str, i64> = surveys
             .iter()
             .map(|s| (s.survey.key.as_str(), s.id))
             .collect();
-        let items = store.items(&[]).await?;
+        let items = &self.items;
         let item_ids: HashMap<(i64, &str), (i64, &str)> = items
             .iter()
             .map(|item| {

@@ -337,3 +337,19 @@ async fn exported_files_import_into_a_fresh_database_with_identical_metrics() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_import_into_an_in_memory_database_does_not_wait_on_its_own_connection() {
+    // An in-memory SQLite database has one connection, which the import's transaction holds.
+    let app = cxm_app::App::open(cxm_app::Config::with_database("sqlite::memory:"))
+        .await
+        .unwrap();
+    let report = tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        app.import(fixture("qualtrics.csv"), into("q")),
+    )
+    .await
+    .expect("the import finished")
+    .unwrap();
+    assert_eq!(report.imported.inserted, 10);
+}
