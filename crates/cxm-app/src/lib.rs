@@ -10,10 +10,12 @@ mod feeds;
 mod import;
 mod ingest;
 mod metrics;
+mod overview;
 mod responses;
 mod surveys;
 mod text;
 mod tokens;
+mod users;
 
 pub use config::{Config, DatabaseConfig, FeedsConfig, MetricsConfig, ServerConfig};
 
@@ -26,12 +28,14 @@ pub use ingest::{IngestFormat, IngestReport, MAX_BATCH};
 pub use metrics::{
     ComparisonResult, Estimate, MetricQueryInput, MetricRow, MetricsResult, OptionShare, ValueCount,
 };
+pub use overview::{CommentView, DEFAULT_DAYS, Overview, OverviewInput};
 pub use responses::ResponseListInput;
 pub use surveys::SurveySummary;
 pub use text::{CommentAnalysis, CommentInput, MAX_COMMENT_CHARS, MAX_COMMENTS};
 pub use tokens::{Authenticated, NewToken};
+pub use users::{MIN_PASSWORD_CHARS, SESSION_DAYS, SignedIn};
 
-pub use cxm_store::{ResponsePage, Role, Store, StoredResponse};
+pub use cxm_store::{ResponsePage, Role, Session, Store, StoredResponse, User};
 
 use cxm_domain::TimeZone;
 

@@ -26,9 +26,21 @@ pub struct Authenticated {
     pub role: Role,
 }
 
-fn hash(secret: &str) -> String {
+/// The hex SHA-256 of a secret: what is stored of tokens and session cookies.
+pub(crate) fn hash(secret: &str) -> String {
     let digest = Sha256::digest(secret.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `bytes` random bytes as hex.
+///
+/// # Errors
+/// [`AppError::Conflict`] when the system has no randomness.
+pub(crate) fn random_hex(bytes: usize) -> Result<String, AppError> {
+    let mut buffer = vec![0u8; bytes];
+    getrandom::fill(&mut buffer)
+        .map_err(|e| AppError::Conflict(format!("the system has no randomness to offer: {e}")))?;
+    Ok(buffer.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 impl App {
@@ -37,14 +49,7 @@ impl App {
     /// # Errors
     /// [`AppError::Store`] when the database fails or no randomness is available.
     pub async fn create_token(&self, name: &str, role: Role) -> Result<NewToken, AppError> {
-        let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes).map_err(|e| {
-            AppError::Conflict(format!("the system has no randomness to offer: {e}"))
-        })?;
-        let secret = format!(
-            "cxm_{}",
-            bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
-        );
+        let secret = format!("cxm_{}", random_hex(32)?);
         let token = self.store.create_token(name, &hash(&secret), role).await?;
         Ok(NewToken {
             id: token.id,

@@ -43,6 +43,9 @@ const MAX_UPLOAD_BYTES: usize = 512 * 1024 * 1024;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(web::home))
+        .route("/login", get(web::login::page).post(web::login::submit))
+        .route("/logout", post(web::login::logout))
+        .route("/dashboard", get(web::dashboard::page))
         .route("/api/v1/health", get(api::health))
         .route("/api/v1/openapi.json", get(api::openapi))
         .route(

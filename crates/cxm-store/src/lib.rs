@@ -22,6 +22,7 @@ mod settings;
 mod sqlite;
 mod surveys;
 mod tokens;
+mod users;
 
 pub use accumulate::{
     AccumulatorQuery, AccumulatorRow, AnswerTable, GroupColumn, PeriodSpec, RowValue,
@@ -32,6 +33,7 @@ pub use responses::{ResponseFilter, ResponsePage, StoredResponse};
 pub use scratch::ScratchDatabase;
 pub use surveys::{ItemInfo, StoredSurvey};
 pub use tokens::{ApiToken, Role};
+pub use users::{Session, User};
 
 /// Runs `$body` with `$pool` bound to the backend's pool: the body is compiled once per
 /// backend, so it may use any sqlx call both `SqlitePool` and `PgPool` support.

@@ -4,12 +4,20 @@
 use crate::{Store, StoreError, now_micros, with_pool};
 
 /// `(version, description, SQLite text, PostgreSQL text)` of every migration, oldest first.
-const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
-    1,
-    "initial schema",
-    include_str!("../migrations/sqlite/0001_init.sql"),
-    include_str!("../migrations/postgres/0001_init.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
+    (
+        1,
+        "initial schema",
+        include_str!("../migrations/sqlite/0001_init.sql"),
+        include_str!("../migrations/postgres/0001_init.sql"),
+    ),
+    (
+        2,
+        "users and sessions",
+        include_str!("../migrations/sqlite/0002_users.sql"),
+        include_str!("../migrations/postgres/0002_users.sql"),
+    ),
+];
 
 pub(crate) async fn run(store: &Store) -> Result<usize, StoreError> {
     const CREATE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

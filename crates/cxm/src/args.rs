@@ -57,6 +57,9 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Manage the people who sign in to the web app.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Serve the API and pages.
     Serve {
         /// Address to listen on (default from configuration, 127.0.0.1:8080).
@@ -235,7 +238,23 @@ pub enum TokenCommand {
     },
 }
 
-/// Roles of API tokens.
+/// `cxm user`.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user; the password is read from standard input (one line) or CXM_PASSWORD.
+    Add {
+        /// Sign-in name.
+        name: String,
+        /// Role.
+        #[arg(long, value_enum, default_value_t = TokenRole::Viewer)]
+        role: TokenRole,
+        /// Page language: zh or en.
+        #[arg(long, default_value = "zh")]
+        language: String,
+    },
+}
+
+/// Roles of API tokens and users.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum TokenRole {
     /// Read metrics and responses.

@@ -10,6 +10,7 @@ use cxm_domain::{Survey, SurveyKey};
 
 use crate::args::{
     Cli, Command, FileFormat, MetricsArgs, OutputFormat, SurveyCommand, TokenCommand, TokenRole,
+    UserCommand,
 };
 use crate::{config, table};
 
@@ -43,6 +44,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Export(args) => crate::import::export(open(config).await?, args).await,
         Command::Metrics(args) => metrics(open(config).await?, *args).await,
         Command::Token(command) => token(open(config).await?, command).await,
+        Command::User(command) => user(open(config).await?, command).await,
         Command::Serve { bind } => {
             let bind = bind.unwrap_or_else(|| config.server.bind.clone());
             let app = open(config).await?;
@@ -461,6 +463,41 @@ async fn token(app: App, command: TokenCommand) -> Result<()> {
     Ok(())
 }
 
+async fn user(app: App, command: UserCommand) -> Result<()> {
+    match command {
+        UserCommand::Add {
+            name,
+            role,
+            language,
+        } => {
+            let password = match std::env::var("CXM_PASSWORD") {
+                Ok(password) => password,
+                Err(_) => {
+                    if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+                        eprintln!(
+                            "password (at least {} characters), then Enter:",
+                            cxm_app::MIN_PASSWORD_CHARS
+                        );
+                    }
+                    let mut line = String::new();
+                    std::io::stdin()
+                        .read_line(&mut line)
+                        .context("reading the password")?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            let role = match role {
+                TokenRole::Viewer => Role::Viewer,
+                TokenRole::Analyst => Role::Analyst,
+                TokenRole::Admin => Role::Admin,
+            };
+            let user = app.add_user(&name, &password, role, &language).await?;
+            println!("user {} ({}) added", user.name, user.role.as_str());
+        }
+    }
+    Ok(())
+}
+
 /// Serves until Ctrl-C; prints where, and `banner` if given.
 async fn serve(app: App, bind: &str, banner: Option<String>) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| {
@@ -481,6 +518,11 @@ async fn serve(app: App, bind: &str, banner: Option<String>) -> Result<()> {
         .context("serving HTTP")?;
     Ok(())
 }
+
+/// The demo database's user; the demo database is rebuilt on every run and serves loopback.
+const DEMO_USER: &str = "demo";
+/// The demo user's password, printed with the demo's address.
+const DEMO_PASSWORD: &str = "cxm-demo-2026";
 
 async fn demo(
     mut config: cxm_app::Config,
@@ -539,9 +581,11 @@ async fn demo(
         return Ok(());
     }
     let token = app.create_token("demo", Role::Admin).await?;
+    app.add_user(DEMO_USER, DEMO_PASSWORD, Role::Admin, "zh")
+        .await?;
     let host = bind.replace("0.0.0.0", "127.0.0.1");
     let banner = format!(
-        "API token for this demo: {secret}\ntry:\n  curl -H 'Authorization: Bearer {secret}' 'http://{host}/api/v1/metrics?metrics=nps&grain=month&compare=yoy'\n  curl -H 'Authorization: Bearer {secret}' 'http://{host}/api/v1/metrics?metrics=nps,csat&group_by=region&since={since}&compare=previous'\nPress Ctrl-C to stop.",
+        "dashboard: http://{host}/dashboard (sign in as {DEMO_USER} / {DEMO_PASSWORD})\nAPI token for this demo: {secret}\ntry:\n  curl -H 'Authorization: Bearer {secret}' 'http://{host}/api/v1/metrics?metrics=nps&grain=month&compare=yoy'\n  curl -H 'Authorization: Bearer {secret}' 'http://{host}/api/v1/metrics?metrics=nps,csat&group_by=region&since={since}&compare=previous'\nPress Ctrl-C to stop.",
         secret = token.secret,
         since = summary.until.format("%Y-%m-01"),
     );

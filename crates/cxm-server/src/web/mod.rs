@@ -1,0 +1,58 @@
+//! Pages, server-rendered from compile-checked askama templates (`templates/`) in zh-CN and en
+//! (`messages/`): sign-in, the overview dashboard, and the landing page. Page handlers, like API
+//! handlers, only extract, authorise, call one use case and render.
+
+pub mod chart;
+pub mod dashboard;
+pub mod i18n;
+pub mod login;
+pub mod session;
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::web::i18n::Lang;
+
+/// The landing page.
+pub async fn home() -> Html<&'static str> {
+    Html(include_str!("../home.html"))
+}
+
+/// Renders a page, or a plain 500 when the template fails.
+pub(crate) fn render(page: &impl Template, status: StatusCode) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "rendering a page failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the page could not be rendered",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// One value of a query string.
+pub(crate) fn query_value(query: Option<&str>, key: &str) -> Option<String> {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(query.unwrap_or("")).unwrap_or_default();
+    pairs
+        .into_iter()
+        .rev()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v)
+}
+
+/// The same page in the other language: the query with `lang` replaced.
+pub(crate) fn switch_url(path: &str, query: Option<&str>, lang: Lang) -> String {
+    let mut pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(query.unwrap_or("")).unwrap_or_default();
+    pairs.retain(|(k, _)| k != "lang");
+    pairs.push(("lang".to_owned(), lang.other().code().to_owned()));
+    format!(
+        "{path}?{}",
+        serde_urlencoded::to_string(&pairs).unwrap_or_default()
+    )
+}
