@@ -7,6 +7,7 @@ mod demo;
 mod error;
 mod export;
 mod feeds;
+mod forms;
 mod import;
 mod ingest;
 mod metrics;
@@ -23,6 +24,7 @@ pub use demo::{DemoGenerator, DemoOptions, DemoSummary};
 pub use error::{AppError, Problem};
 pub use export::ExportFormat;
 pub use feeds::{WebhookHeaders, verify_webhook};
+pub use forms::FormFields;
 pub use import::{ImportOptions, ImportProgress, ImportReport, ProgressCallback, RejectSink};
 pub use ingest::{IngestFormat, IngestReport, MAX_BATCH};
 pub use metrics::{

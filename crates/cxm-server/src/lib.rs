@@ -23,12 +23,16 @@ pub use openapi::openapi_json;
 #[derive(Debug, Clone)]
 pub struct AppState {
     app: Arc<App>,
+    limiter: Arc<web::form::RateLimiter>,
 }
 
 impl AppState {
     /// State around an opened application.
     pub fn new(app: App) -> AppState {
-        AppState { app: Arc::new(app) }
+        AppState {
+            app: Arc::new(app),
+            limiter: Arc::default(),
+        }
     }
 }
 
@@ -46,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .route("/login", get(web::login::page).post(web::login::submit))
         .route("/logout", post(web::login::logout))
         .route("/dashboard", get(web::dashboard::page))
+        .route("/s/{key}", get(web::form::page).post(web::form::submit))
         .route("/api/v1/health", get(api::health))
         .route("/api/v1/openapi.json", get(api::openapi))
         .route(
@@ -89,7 +94,10 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let router = router(AppState::new(app));
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

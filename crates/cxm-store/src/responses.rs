@@ -252,4 +252,19 @@ impl Store {
             Ok(keys)
         })
     }
+
+    /// Whether a response with this source and id is stored.
+    ///
+    /// # Errors
+    /// [`StoreError::Other`] when the database fails.
+    pub async fn response_exists(&self, source: &str, source_id: &str) -> Result<bool, StoreError> {
+        with_pool!(self, pool => {
+            let found: Option<i64> = sqlx::query_scalar("SELECT id FROM responses WHERE source = $1 AND source_id = $2")
+                .bind(source)
+                .bind(source_id)
+                .fetch_optional(pool)
+                .await?;
+            Ok(found.is_some())
+        })
+    }
 }

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -13,7 +13,7 @@ use crate::web::i18n::Lang;
 use crate::web::session::{
     CSRF_COOKIE, SESSION_COOKIE, SignedInUser, cookie, new_token, same_token, set_cookie,
 };
-use crate::web::{query_value, render, switch_url};
+use crate::web::{message, query_value, render, switch_url};
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -78,7 +78,13 @@ pub async fn submit(
     let lang = Lang::choose(None, None, &headers);
     let expected = cookie(&headers, CSRF_COOKIE).unwrap_or_default();
     if !same_token(&form.csrf, &expected) {
-        return (StatusCode::FORBIDDEN, Html(lang.t("csrf.refused"))).into_response();
+        return message(
+            lang,
+            "/login",
+            StatusCode::FORBIDDEN,
+            "403",
+            lang.t("csrf.refused"),
+        );
     }
     match state.app.sign_in(&form.name, &form.password).await {
         Ok(signed_in) => {
@@ -129,7 +135,13 @@ pub async fn logout(
 ) -> Response {
     let lang = Lang::choose(None, Some(&user.session.user.language), &headers);
     if !same_token(&form.csrf, &user.session.csrf) {
-        return (StatusCode::FORBIDDEN, Html(lang.t("csrf.refused"))).into_response();
+        return message(
+            lang,
+            "/dashboard",
+            StatusCode::FORBIDDEN,
+            "403",
+            lang.t("csrf.refused"),
+        );
     }
     if let Err(error) = state.app.sign_out(&user.secret).await {
         return crate::ApiError::from(error).into_response();

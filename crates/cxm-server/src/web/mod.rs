@@ -4,6 +4,7 @@
 
 pub mod chart;
 pub mod dashboard;
+pub mod form;
 pub mod i18n;
 pub mod login;
 pub mod session;
@@ -32,6 +33,32 @@ pub(crate) fn render(page: &impl Template, status: StatusCode) -> Response {
                 .into_response()
         }
     }
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage {
+    lang: Lang,
+    switch_url: String,
+    title: String,
+    message: String,
+}
+
+/// A page that only says something (thanks, refused, closed).
+pub(crate) fn message(
+    lang: Lang,
+    path: &str,
+    status: StatusCode,
+    title: &str,
+    text: &str,
+) -> Response {
+    let page = MessagePage {
+        lang,
+        switch_url: switch_url(path, None, lang),
+        title: title.to_owned(),
+        message: text.to_owned(),
+    };
+    render(&page, status)
 }
 
 /// One value of a query string.

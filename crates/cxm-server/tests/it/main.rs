@@ -2,6 +2,7 @@
 //! database (SQLite, or PostgreSQL when `CXM_TEST_DATABASE_URL` names a server).
 
 mod api;
+mod browser;
 mod imports;
 mod story;
 
