@@ -5,6 +5,7 @@
 mod config;
 mod demo;
 mod error;
+mod explorer;
 mod export;
 mod feeds;
 mod forms;
@@ -22,6 +23,7 @@ pub use config::{Config, DatabaseConfig, FeedsConfig, MetricsConfig, ServerConfi
 
 pub use demo::{DemoGenerator, DemoOptions, DemoSummary};
 pub use error::{AppError, Problem};
+pub use explorer::ExploredResponse;
 pub use export::ExportFormat;
 pub use feeds::{WebhookHeaders, verify_webhook};
 pub use forms::FormFields;

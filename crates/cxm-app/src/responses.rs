@@ -82,6 +82,7 @@ impl App {
             touchpoints: input.touchpoints.clone(),
             dimensions: input.dimensions.clone(),
             after,
+            uid: None,
             limit,
         };
         let page = self.store.responses(&filter).await?;

@@ -50,6 +50,8 @@ pub fn router(state: AppState) -> Router {
         .route("/login", get(web::login::page).post(web::login::submit))
         .route("/logout", post(web::login::logout))
         .route("/dashboard", get(web::dashboard::page))
+        .route("/responses", get(web::responses::list))
+        .route("/responses/{uid}", get(web::responses::one))
         .route("/s/{key}", get(web::form::page).post(web::form::submit))
         .route("/api/v1/health", get(api::health))
         .route("/api/v1/openapi.json", get(api::openapi))

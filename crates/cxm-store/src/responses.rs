@@ -20,6 +20,8 @@ pub struct ResponseFilter {
     pub touchpoints: Vec<String>,
     /// Only these dimension values.
     pub dimensions: Vec<(String, Vec<String>)>,
+    /// Only the response with this public id.
+    pub uid: Option<String>,
     /// Continue after this `(submitted_at µs, id)` position.
     pub after: Option<(i64, i64)>,
     /// Page size.
@@ -82,6 +84,10 @@ impl Store {
         if let Some(survey) = &filter.survey {
             let p = text_param(survey.clone(), &mut texts);
             conditions.push(format!("v.key = {p}"));
+        }
+        if let Some(uid) = &filter.uid {
+            let p = text_param(uid.clone(), &mut texts);
+            conditions.push(format!("r.uid = {p}"));
         }
         if !filter.channels.is_empty() {
             let list: Vec<String> = filter

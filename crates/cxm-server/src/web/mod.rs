@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod form;
 pub mod i18n;
 pub mod login;
+pub mod responses;
 pub mod session;
 
 use askama::Template;

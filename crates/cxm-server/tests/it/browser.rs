@@ -266,6 +266,44 @@ async fn a_user_signs_in_and_the_dashboard_shows_the_apis_nps_with_comments_as_t
         .unwrap();
     assert_eq!(pwned, serde_json::json!("undefined"));
 
+    // The explorer lists the responses; a response opens with its comment analysed.
+    c.goto(&format!("{}/responses", site.base)).await.unwrap();
+    let rows = c
+        .find_all(Locator::Css("#responses tbody tr"))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 7);
+    let table = c
+        .find(Locator::Id("responses"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        table.contains("<script>window.pwned = 1</script>"),
+        "{table}"
+    );
+    c.find(Locator::Css("#responses tbody tr a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let answers = c
+        .wait()
+        .for_element(Locator::Id("answers"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        answers.contains("How likely are you to recommend us?"),
+        "{answers}"
+    );
+    c.goto(&format!("{}/dashboard", site.base)).await.unwrap();
+
     // The language switch is remembered for the user.
     c.find(Locator::Id("language-switch"))
         .await

@@ -1,0 +1,124 @@
+//! The responses explorer: a page of responses as listed by [`App::responses`], each with its
+//! comments' sentiment and themes, and one response by its public id.
+
+use cxm_domain::QuestionKind;
+use cxm_store::{ResponseFilter, StoredResponse};
+
+use crate::{App, AppError, CommentInput, CommentView, ResponseListInput};
+
+/// A response with the analysis of its comments.
+#[derive(Debug, Clone)]
+pub struct ExploredResponse {
+    /// The response.
+    pub response: StoredResponse,
+    /// Its text answers, analysed: question key and view.
+    pub comments: Vec<(String, CommentView)>,
+}
+
+impl App {
+    /// A page of responses with their comments analysed, and the cursor of the next page.
+    ///
+    /// # Errors
+    /// As [`App::responses`].
+    pub async fn explore(
+        &self,
+        input: &ResponseListInput,
+    ) -> Result<(Vec<ExploredResponse>, Option<String>), AppError> {
+        let (page, next) = self.responses(input).await?;
+        Ok((self.with_comments(page.responses).await?, next))
+    }
+
+    /// One response by its public id.
+    ///
+    /// # Errors
+    /// [`AppError::NotFound`] for an unknown id.
+    pub async fn explore_one(&self, uid: &str) -> Result<ExploredResponse, AppError> {
+        let page = self
+            .store
+            .responses(&ResponseFilter {
+                uid: Some(uid.to_owned()),
+                limit: 1,
+                ..ResponseFilter::default()
+            })
+            .await?;
+        let found = self.with_comments(page.responses).await?;
+        found
+            .into_iter()
+            .next()
+            .ok_or_else(|| AppError::NotFound(format!("response {uid:?}")))
+    }
+
+    async fn with_comments(
+        &self,
+        responses: Vec<StoredResponse>,
+    ) -> Result<Vec<ExploredResponse>, AppError> {
+        let surveys = self.store.surveys().await?;
+        let zone = self.config.zone();
+        let mut texts: Vec<(usize, String, String)> = Vec::new();
+        for (index, response) in responses.iter().enumerate() {
+            let Some(survey) = surveys
+                .iter()
+                .find(|s| s.survey.key.as_str() == response.survey)
+            else {
+                continue;
+            };
+            for question in survey
+                .survey
+                .questions
+                .iter()
+                .filter(|q| q.kind == QuestionKind::Text)
+            {
+                if let Some(text) = response
+                    .answers
+                    .get(question.key.as_str())
+                    .and_then(|v| v.as_str())
+                    && !text.trim().is_empty()
+                {
+                    texts.push((index, question.key.to_string(), text.to_owned()));
+                }
+            }
+        }
+        let analyses = if texts.is_empty() {
+            Vec::new()
+        } else {
+            self.analyze_comments(
+                texts
+                    .iter()
+                    .map(|(_, _, t)| CommentInput::Text(t.clone()))
+                    .collect(),
+            )?
+        };
+        let mut explored: Vec<ExploredResponse> = responses
+            .into_iter()
+            .map(|response| ExploredResponse {
+                response,
+                comments: Vec::new(),
+            })
+            .collect();
+        for ((index, key, text), analysis) in texts.into_iter().zip(analyses) {
+            let submitted_at = zone
+                .local_time(explored[index].response.submitted_at)
+                .format("%Y-%m-%d %H:%M")
+                .to_string();
+            explored[index].comments.push((
+                key,
+                CommentView {
+                    submitted_at,
+                    text,
+                    sentiment: if analysis.analysis.mixed {
+                        "mixed"
+                    } else {
+                        analysis.analysis.label.code()
+                    },
+                    themes: analysis
+                        .analysis
+                        .themes
+                        .iter()
+                        .map(|t| t.theme.clone())
+                        .collect(),
+                },
+            ));
+        }
+        Ok(explored)
+    }
+}
