@@ -51,6 +51,20 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(web::login::logout))
         .route("/dashboard", get(web::dashboard::page))
         .route("/responses", get(web::responses::list))
+        .route("/surveys", get(web::builder::list))
+        .route(
+            "/surveys/new",
+            get(web::builder::new_page).post(web::builder::create),
+        )
+        .route(
+            "/surveys/{key}/edit",
+            get(web::builder::edit_page).post(web::builder::update),
+        )
+        .route("/surveys/{key}/preview", get(web::form::preview))
+        .route("/surveys/{key}/share", get(web::builder::share))
+        .route("/surveys/{key}/publish", post(web::builder::publish))
+        .route("/surveys/{key}/qr.png", get(web::builder::qr_png))
+        .route("/surveys/{key}/qr.svg", get(web::builder::qr_svg))
         .route("/responses/{uid}", get(web::responses::one))
         .route("/s/{key}", get(web::form::page).post(web::form::submit))
         .route("/api/v1/health", get(api::health))

@@ -86,6 +86,7 @@ struct FormPage {
     csrf: String,
     questions: Vec<QuestionView>,
     problems: Vec<String>,
+    preview: bool,
 }
 
 fn questions(survey: &Survey, lang: Lang, fields: &FormFields) -> Vec<QuestionView> {
@@ -192,6 +193,7 @@ pub async fn page(
         csrf: csrf.clone(),
         questions: questions(&survey, lang, &Vec::new()),
         problems: Vec::new(),
+        preview: false,
     };
     let mut response = render(&page, StatusCode::OK);
     response.headers_mut().append(
@@ -293,6 +295,7 @@ pub async fn submit(
                 title: survey.name.in_language(lang.code()).to_owned(),
                 action: format!("{path}?{}", query.as_deref().unwrap_or("")),
                 csrf: field("csrf").to_owned(),
+                preview: false,
                 questions: questions(&survey, lang, &fields),
                 problems: problems
                     .iter()
@@ -320,4 +323,44 @@ pub async fn submit(
         }
         Err(other) => crate::ApiError::from(other).into_response(),
     }
+}
+
+/// The form as respondents will see it, for any status, without sending.
+pub async fn preview(
+    State(state): State<AppState>,
+    user: crate::web::session::SignedInUser,
+    Path(key): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let lang = Lang::choose(
+        query_value(query.as_deref(), "lang").as_deref(),
+        Some(&user.session.user.language),
+        &headers,
+    );
+    let path = format!("/surveys/{}/preview", url_escape(&key));
+    let survey = match state.app.survey(&key).await {
+        Ok(summary) => summary.survey,
+        Err(AppError::NotFound(_)) => {
+            return message(
+                lang,
+                &path,
+                StatusCode::NOT_FOUND,
+                "404",
+                lang.t("error.not_found"),
+            );
+        }
+        Err(other) => return crate::ApiError::from(other).into_response(),
+    };
+    let page = FormPage {
+        lang,
+        switch_url: switch_url(&path, query.as_deref(), lang),
+        title: survey.name.in_language(lang.code()).to_owned(),
+        action: String::new(),
+        csrf: String::new(),
+        questions: questions(&survey, lang, &Vec::new()),
+        problems: Vec::new(),
+        preview: true,
+    };
+    render(&page, StatusCode::OK)
 }

@@ -2,11 +2,13 @@
 //! (`messages/`): sign-in, the overview dashboard, and the landing page. Page handlers, like API
 //! handlers, only extract, authorise, call one use case and render.
 
+pub mod builder;
 pub mod chart;
 pub mod dashboard;
 pub mod form;
 pub mod i18n;
 pub mod login;
+pub mod qr;
 pub mod responses;
 pub mod session;
 
@@ -24,7 +26,13 @@ pub async fn home() -> Html<&'static str> {
 /// Renders a page, or a plain 500 when the template fails.
 pub(crate) fn render(page: &impl Template, status: StatusCode) -> Response {
     match page.render() {
-        Ok(html) => (status, Html(html)).into_response(),
+        // Pages carry sessions and CSRF tokens: never from a cache.
+        Ok(html) => (
+            status,
+            [(axum::http::header::CACHE_CONTROL, "no-store")],
+            Html(html),
+        )
+            .into_response(),
         Err(error) => {
             tracing::error!(%error, "rendering a page failed");
             (

@@ -474,3 +474,169 @@ async fn a_customer_answers_the_public_form_on_a_phone_and_the_response_counts()
     browser.client.clone().close().await.unwrap();
     report("browser tests ran: form");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_analyst_builds_previews_publishes_and_shares_a_survey() {
+    let Some(browser) = browser(1280, 900).await else {
+        return;
+    };
+    let site = site().await;
+    let c = &browser.client;
+    c.goto(&format!("{}/login?next=/surveys/new", site.base))
+        .await
+        .unwrap();
+    c.find(Locator::Id("name"))
+        .await
+        .unwrap()
+        .send_keys("ana")
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Id("sign-in"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Id("builder")).await.unwrap();
+    let fill = |name: &'static str, value: &'static str| async move {
+        c.find(Locator::Css(&format!("[name=\"{name}\"]")))
+            .await
+            .unwrap()
+            .send_keys(value)
+            .await
+            .unwrap();
+    };
+    fill("key", "pickup").await;
+    fill("name_zh", "自提体验").await;
+    fill("name_en", "Pick-up").await;
+    fill("q0.key", "nps").await;
+    fill("q0.text_en", "Would you recommend pick-up?").await;
+    fill("q1.key", "why").await;
+    c.execute(
+        "document.querySelector('[name=\"q1.kind\"]').value = 'single_choice';",
+        vec![],
+    )
+    .await
+    .unwrap();
+    fill("q1.text_en", "What mattered most?").await;
+    fill("q1.options", "speed: 速度 | Speed\nstaff: 店员 | Staff").await;
+    c.find(Locator::Id("save-survey"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let link = c
+        .wait()
+        .for_element(Locator::Id("public-link"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(link.ends_with("/s/pickup"), "{link}");
+    let qr = c.find(Locator::Css("svg")).await.unwrap();
+    assert!(
+        qr.html(false).await.unwrap().contains("path")
+            || qr.html(false).await.unwrap().contains("rect")
+    );
+    // A draft is previewed, not collected.
+    c.goto(&format!("{}/surveys/pickup/preview", site.base))
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("preview-note"))
+        .await
+        .unwrap();
+    assert!(
+        !c.find(Locator::Id("submit"))
+            .await
+            .unwrap()
+            .is_enabled()
+            .await
+            .unwrap()
+    );
+    c.goto(&format!("{}/s/pickup?lang=en", site.base))
+        .await
+        .unwrap();
+    let closed = c
+        .wait()
+        .for_element(Locator::Id("message"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(closed.contains("not collecting"), "{closed}");
+    // Published, it collects.
+    c.goto(&format!("{}/surveys/pickup/share", site.base))
+        .await
+        .unwrap();
+    c.find(Locator::Id("publish"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    for _ in 0..100 {
+        if site.app.survey("pickup").await.unwrap().survey.status == cxm_domain::SurveyStatus::Live
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        c.wait()
+            .for_element(Locator::Id("public-link"))
+            .await
+            .is_ok()
+    );
+    c.goto(&format!("{}/s/pickup?lang=en", site.base))
+        .await
+        .unwrap();
+    let status = site.app.survey("pickup").await.unwrap().survey.status;
+    assert_eq!(
+        status,
+        cxm_domain::SurveyStatus::Live,
+        "{}",
+        c.source().await.unwrap()
+    );
+    c.find(Locator::Css("#q-nps input[value=\"10\"]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("input[name=why][value=staff]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Id("submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Id("message")).await.unwrap();
+    let page = site
+        .app
+        .responses(&cxm_app::ResponseListInput {
+            survey: Some("pickup".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .0;
+    assert_eq!(page.responses.len(), 1);
+    assert_eq!(page.responses[0].answers["why"], serde_json::json!("staff"));
+    browser.client.clone().close().await.unwrap();
+    report("browser tests ran: builder");
+}
