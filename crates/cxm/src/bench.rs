@@ -5,7 +5,9 @@
 //! the real server running in this process; each answer comes after its transaction committed.
 //! JSON bodies are built before each request's clock starts. The query is the overview
 //! dashboard's: NPS and CSAT by month × region over the last 12 months with year-over-year
-//! comparison, timed through the metric engine (median and slowest of `repeat` runs).
+//! comparison, timed through the metric engine (median and slowest of `repeat` runs). The
+//! overview page is timed as a signed-in browser gets it: `GET /dashboard` for the last 90 days
+//! over loopback HTTP, rendered HTML included (median of `repeat` requests).
 
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
@@ -41,9 +43,9 @@ pub async fn run(options: &BenchOptions) -> anyhow::Result<String> {
     let mut report = String::new();
     let _ = writeln!(
         report,
-        "| database | responses | API ingest (responses/s) | query median (ms) | query max (ms) | metric rows |"
+        "| database | responses | API ingest (responses/s) | query median (ms) | query max (ms) | metric rows | overview page median (ms) |"
     );
-    let _ = writeln!(report, "|---|---:|---:|---:|---:|---:|");
+    let _ = writeln!(report, "|---|---:|---:|---:|---:|---:|---:|");
     for &size in &options.sizes {
         let mut backends = vec![("SQLite", None)];
         if let Some(admin) = options.postgres.as_deref() {
@@ -104,9 +106,20 @@ async fn measure(
             sent += chunk.len() as u64;
         }
     }
+    let rate = sent as f64 / elapsed.as_secs_f64().max(1e-9);
+
+    app.add_user("bench", "bench password 1", Role::Viewer, "en").await?;
+    let session = app.sign_in("bench", "bench password 1").await?;
+    let mut page_times = Vec::with_capacity(options.repeat);
+    for _ in 0..options.repeat {
+        let started = Instant::now();
+        get_page(address, "/dashboard?since=2025-10-03&until=2025-12-31", &session.secret).await?;
+        page_times.push(started.elapsed());
+    }
+    page_times.sort();
+    let page_median = page_times[page_times.len() / 2].as_secs_f64() * 1000.0;
     let _ = stop.send(());
     let _ = server.await;
-    let rate = sent as f64 / elapsed.as_secs_f64().max(1e-9);
 
     let input = MetricQueryInput {
         metrics: vec!["nps".to_owned(), "csat".to_owned()],
@@ -131,8 +144,22 @@ async fn measure(
     let max = times[times.len() - 1].as_secs_f64() * 1000.0;
     app.store().close().await;
     Ok(format!(
-        "| {label} | {sent} | {rate:.0} | {median:.1} | {max:.1} | {rows} |\n"
+        "| {label} | {sent} | {rate:.0} | {median:.1} | {max:.1} | {rows} | {page_median:.0} |\n"
     ))
+}
+
+/// GETs a page with a session cookie over a fresh connection and checks for a 200 answer.
+async fn get_page(address: std::net::SocketAddr, path: &str, session: &str) -> anyhow::Result<()> {
+    let mut stream = tokio::net::TcpStream::connect(address).await.context("requesting a page")?;
+    let head = format!("GET {path} HTTP/1.1\r\nHost: {address}\r\nCookie: cxm_session={session}\r\nConnection: close\r\n\r\n");
+    stream.write_all(head.as_bytes()).await.context("requesting a page")?;
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.context("requesting a page")?;
+    let text = String::from_utf8_lossy(&answer);
+    if !text.starts_with("HTTP/1.1 200") || !text.contains("tile-nps") {
+        anyhow::bail!("the overview page failed: {}", text.chars().take(400).collect::<String>());
+    }
+    Ok(())
 }
 
 /// POSTs JSON over a fresh HTTP/1.1 connection and checks for a 200 answer.
