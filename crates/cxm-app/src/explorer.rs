@@ -78,16 +78,6 @@ impl App {
                 }
             }
         }
-        let analyses = if texts.is_empty() {
-            Vec::new()
-        } else {
-            self.analyze_comments(
-                texts
-                    .iter()
-                    .map(|(_, _, t)| CommentInput::Text(t.clone()))
-                    .collect(),
-            )?
-        };
         let mut explored: Vec<ExploredResponse> = responses
             .into_iter()
             .map(|response| ExploredResponse {
@@ -95,30 +85,57 @@ impl App {
                 comments: Vec::new(),
             })
             .collect();
-        for ((index, key, text), analysis) in texts.into_iter().zip(analyses) {
-            let submitted_at = zone
-                .local_time(explored[index].response.submitted_at)
-                .format("%Y-%m-%d %H:%M")
-                .to_string();
-            explored[index].comments.push((
-                key,
-                CommentView {
-                    submitted_at,
-                    text,
-                    sentiment: if analysis.analysis.mixed {
-                        "mixed"
-                    } else {
-                        analysis.analysis.label.code()
-                    },
-                    themes: analysis
-                        .analysis
-                        .themes
-                        .iter()
-                        .map(|t| t.theme.clone())
-                        .collect(),
-                },
-            ));
+        let dated: Vec<(String, String)> = texts
+            .iter()
+            .map(|(index, _, text)| {
+                let when = zone
+                    .local_time(explored[*index].response.submitted_at)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string();
+                (when, text.clone())
+            })
+            .collect();
+        for ((index, key, _), view) in texts.into_iter().zip(self.comment_views(dated)?) {
+            explored[index].comments.push((key, view));
         }
         Ok(explored)
+    }
+
+    /// Comments (local time, text) with their sentiment and themes.
+    ///
+    /// # Errors
+    /// As [`App::analyze_comments`], for an overlong comment.
+    pub(crate) fn comment_views(
+        &self,
+        comments: Vec<(String, String)>,
+    ) -> Result<Vec<CommentView>, AppError> {
+        if comments.is_empty() {
+            return Ok(Vec::new());
+        }
+        let analyses = self.analyze_comments(
+            comments
+                .iter()
+                .map(|(_, text)| CommentInput::Text(text.clone()))
+                .collect(),
+        )?;
+        Ok(comments
+            .into_iter()
+            .zip(analyses)
+            .map(|((submitted_at, text), analysis)| CommentView {
+                submitted_at,
+                text,
+                sentiment: if analysis.analysis.mixed {
+                    "mixed"
+                } else {
+                    analysis.analysis.label.code()
+                },
+                themes: analysis
+                    .analysis
+                    .themes
+                    .iter()
+                    .map(|t| t.theme.clone())
+                    .collect(),
+            })
+            .collect())
     }
 }

@@ -8,7 +8,7 @@ use chrono::{Datelike, Duration, NaiveDate};
 use cxm_domain::{LocalDay, MetricRole, QuestionKind};
 use cxm_store::ResponseFilter;
 
-use crate::{App, AppError, CommentInput, MetricQueryInput, MetricRow};
+use crate::{App, AppError, MetricQueryInput, MetricRow};
 
 /// Days the overview covers by default, ending today.
 pub const DEFAULT_DAYS: i64 = 90;
@@ -263,33 +263,6 @@ impl App {
                 break;
             }
         }
-        if found.is_empty() {
-            return Ok(Vec::new());
-        }
-        let analyses = self.analyze_comments(
-            found
-                .iter()
-                .map(|(_, text)| CommentInput::Text(text.clone()))
-                .collect(),
-        )?;
-        Ok(found
-            .into_iter()
-            .zip(analyses)
-            .map(|((submitted_at, text), analysis)| CommentView {
-                submitted_at,
-                text,
-                sentiment: if analysis.analysis.mixed {
-                    "mixed"
-                } else {
-                    analysis.analysis.label.code()
-                },
-                themes: analysis
-                    .analysis
-                    .themes
-                    .iter()
-                    .map(|t| t.theme.clone())
-                    .collect(),
-            })
-            .collect())
+        self.comment_views(found)
     }
 }

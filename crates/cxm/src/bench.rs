@@ -108,12 +108,18 @@ async fn measure(
     }
     let rate = sent as f64 / elapsed.as_secs_f64().max(1e-9);
 
-    app.add_user("bench", "bench password 1", Role::Viewer, "en").await?;
+    app.add_user("bench", "bench password 1", Role::Viewer, "en")
+        .await?;
     let session = app.sign_in("bench", "bench password 1").await?;
     let mut page_times = Vec::with_capacity(options.repeat);
     for _ in 0..options.repeat {
         let started = Instant::now();
-        get_page(address, "/dashboard?since=2025-10-03&until=2025-12-31", &session.secret).await?;
+        get_page(
+            address,
+            "/dashboard?since=2025-10-03&until=2025-12-31",
+            &session.secret,
+        )
+        .await?;
         page_times.push(started.elapsed());
     }
     page_times.sort();
@@ -150,14 +156,27 @@ async fn measure(
 
 /// GETs a page with a session cookie over a fresh connection and checks for a 200 answer.
 async fn get_page(address: std::net::SocketAddr, path: &str, session: &str) -> anyhow::Result<()> {
-    let mut stream = tokio::net::TcpStream::connect(address).await.context("requesting a page")?;
-    let head = format!("GET {path} HTTP/1.1\r\nHost: {address}\r\nCookie: cxm_session={session}\r\nConnection: close\r\n\r\n");
-    stream.write_all(head.as_bytes()).await.context("requesting a page")?;
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .context("requesting a page")?;
+    let head = format!(
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nCookie: cxm_session={session}\r\nConnection: close\r\n\r\n"
+    );
+    stream
+        .write_all(head.as_bytes())
+        .await
+        .context("requesting a page")?;
     let mut answer = Vec::new();
-    stream.read_to_end(&mut answer).await.context("requesting a page")?;
+    stream
+        .read_to_end(&mut answer)
+        .await
+        .context("requesting a page")?;
     let text = String::from_utf8_lossy(&answer);
     if !text.starts_with("HTTP/1.1 200") || !text.contains("tile-nps") {
-        anyhow::bail!("the overview page failed: {}", text.chars().take(400).collect::<String>());
+        anyhow::bail!(
+            "the overview page failed: {}",
+            text.chars().take(400).collect::<String>()
+        );
     }
     Ok(())
 }

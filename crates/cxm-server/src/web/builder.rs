@@ -108,6 +108,33 @@ fn can_edit(user: &SignedInUser) -> bool {
     user.session.user.role >= Role::Analyst
 }
 
+/// Refuses a form without its session's CSRF token, or from a user who may not edit surveys.
+fn may_edit(lang: Lang, user: &SignedInUser, fields: &[(String, String)]) -> Result<(), Response> {
+    let csrf = fields
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map_or("", |(_, v)| v.as_str());
+    if !same_token(csrf, &user.session.csrf) {
+        return Err(message(
+            lang,
+            "/surveys",
+            StatusCode::FORBIDDEN,
+            "403",
+            lang.t("csrf.refused"),
+        ));
+    }
+    if !can_edit(user) {
+        return Err(message(
+            lang,
+            "/surveys",
+            StatusCode::FORBIDDEN,
+            "403",
+            lang.t("builder.forbidden"),
+        ));
+    }
+    Ok(())
+}
+
 fn error_page(lang: Lang, error: AppError) -> Response {
     match error {
         AppError::NotFound(_) => message(
@@ -477,28 +504,8 @@ async fn save(
 ) -> Response {
     let lang = lang_of(&user, None, &headers);
     let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(body).unwrap_or_default();
-    let csrf = fields
-        .iter()
-        .find(|(k, _)| k == "csrf")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("");
-    if !same_token(csrf, &user.session.csrf) {
-        return message(
-            lang,
-            "/surveys",
-            StatusCode::FORBIDDEN,
-            "403",
-            lang.t("csrf.refused"),
-        );
-    }
-    if !can_edit(&user) {
-        return message(
-            lang,
-            "/surveys",
-            StatusCode::FORBIDDEN,
-            "403",
-            lang.t("builder.forbidden"),
-        );
+    if let Err(refused) = may_edit(lang, &user, &fields) {
+        return refused;
     }
     let mut fields = fields;
     if let Some(key) = &editing {
@@ -650,28 +657,8 @@ pub async fn publish(
 ) -> Response {
     let lang = lang_of(&user, None, &headers);
     let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
-    let csrf = fields
-        .iter()
-        .find(|(k, _)| k == "csrf")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("");
-    if !same_token(csrf, &user.session.csrf) {
-        return message(
-            lang,
-            "/surveys",
-            StatusCode::FORBIDDEN,
-            "403",
-            lang.t("csrf.refused"),
-        );
-    }
-    if !can_edit(&user) {
-        return message(
-            lang,
-            "/surveys",
-            StatusCode::FORBIDDEN,
-            "403",
-            lang.t("builder.forbidden"),
-        );
+    if let Err(refused) = may_edit(lang, &user, &fields) {
+        return refused;
     }
     let mut survey = match state.app.survey(&key).await {
         Ok(summary) => summary.survey,

@@ -191,6 +191,28 @@ async fn api_nps(site: &Site) -> f64 {
     json["rows"][0]["value"].as_f64().unwrap()
 }
 
+/// Fills in and sends the sign-in form the browser is on.
+async fn sign_in(c: &Client) {
+    c.find(Locator::Id("name"))
+        .await
+        .unwrap()
+        .send_keys("ana")
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Id("sign-in"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
 fn report(line: &str) {
     if let Ok(path) = std::env::var("CXM_TEST_REPORT") {
         use std::io::Write;
@@ -213,24 +235,7 @@ async fn a_user_signs_in_and_the_dashboard_shows_the_apis_nps_with_comments_as_t
     c.goto(&format!("{}/dashboard", site.base)).await.unwrap();
     // Signed out: sent to the sign-in page.
     assert!(c.current_url().await.unwrap().path().starts_with("/login"));
-    c.find(Locator::Id("name"))
-        .await
-        .unwrap()
-        .send_keys("ana")
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    c.find(Locator::Id("sign-in"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    sign_in(c).await;
     let tile = c.wait().for_element(Locator::Id("tile-nps")).await.unwrap();
     assert_eq!(c.current_url().await.unwrap().path(), "/dashboard");
     let shown: f64 = tile
@@ -485,24 +490,7 @@ async fn an_analyst_builds_previews_publishes_and_shares_a_survey() {
     c.goto(&format!("{}/login?next=/surveys/new", site.base))
         .await
         .unwrap();
-    c.find(Locator::Id("name"))
-        .await
-        .unwrap()
-        .send_keys("ana")
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    c.find(Locator::Id("sign-in"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    sign_in(c).await;
     c.wait().for_element(Locator::Id("builder")).await.unwrap();
     let fill = |name: &'static str, value: &'static str| async move {
         c.find(Locator::Css(&format!("[name=\"{name}\"]")))
