@@ -241,16 +241,16 @@ impl Store {
         })
     }
 
-    /// The dimension keys a survey's responses carry, sorted.
+    /// The dimension keys a survey's responses carry, sorted (read from the count tables,
+    /// which hold every key of every stored response).
     ///
     /// # Errors
     /// [`StoreError::Other`] when the database fails.
     pub async fn dimension_keys(&self, survey: &str) -> Result<Vec<String>, StoreError> {
         with_pool!(self, pool => {
             let keys: Vec<String> = sqlx::query_scalar(
-                "SELECT DISTINCT d.key FROM segment_dimensions d WHERE d.key <> '' AND d.key NOT LIKE '@%' \
-                 AND d.segment_id IN (SELECT DISTINCT r.segment_id FROM responses r JOIN surveys v ON v.id = r.survey_id WHERE v.key = $1) \
-                 ORDER BY d.key",
+                "SELECT DISTINCT c.dim_key FROM response_counts c JOIN surveys v ON v.id = c.survey_id \
+                 WHERE v.key = $1 AND c.dim_key <> '' AND c.dim_key NOT LIKE '@%' AND c.n > 0 ORDER BY c.dim_key",
             )
             .bind(survey)
             .fetch_all(pool)
