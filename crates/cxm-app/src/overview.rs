@@ -24,6 +24,8 @@ pub struct OverviewInput {
     pub until: Option<String>,
     /// The breakdown: `channel`, `touchpoint` or a dimension key.
     pub by: Option<String>,
+    /// Filters: `channel`, `touchpoint` or a dimension key → the values kept.
+    pub filters: Vec<(String, Vec<String>)>,
 }
 
 /// The overview.
@@ -51,6 +53,8 @@ pub struct Overview {
     pub comments: Vec<CommentView>,
     /// The low-base threshold.
     pub min_n: u64,
+    /// The filters in force.
+    pub filters: Vec<(String, Vec<String>)>,
 }
 
 /// A comment as the dashboard shows it.
@@ -165,12 +169,23 @@ impl App {
             .filter(|b| !b.is_empty())
             .or_else(|| breakdowns.iter().find(|b| b.as_str() == "region").cloned())
             .unwrap_or_else(|| "channel".to_owned());
-        let base = MetricQueryInput {
+        let mut base = MetricQueryInput {
             surveys: survey.iter().cloned().collect(),
             since: Some(since.to_string()),
             until: Some(until.to_string()),
             ..MetricQueryInput::default()
         };
+        for (key, values) in &input.filters {
+            match key.as_str() {
+                "channel" => base.channels.extend(values.iter().cloned()),
+                "touchpoint" => base.touchpoints.extend(values.iter().cloned()),
+                _ => base
+                    .dimensions
+                    .entry(key.clone())
+                    .or_default()
+                    .extend(values.iter().cloned()),
+            }
+        }
         let run = |input: MetricQueryInput| async move {
             let query = input.parse(&self.config)?;
             Ok::<_, AppError>(self.metrics(&query).await?.rows)
@@ -201,7 +216,7 @@ impl App {
             (tiles, trend, breakdown)
         };
         let comments = self
-            .latest_comments(&chosen, survey.as_deref(), since, until)
+            .latest_comments(&chosen, survey.as_deref(), since, until, &base)
             .await?;
         Ok(Overview {
             surveys,
@@ -215,6 +230,7 @@ impl App {
             breakdown,
             comments,
             min_n: self.config.metrics.min_n,
+            filters: input.filters.clone(),
         })
     }
 
@@ -224,12 +240,20 @@ impl App {
         survey: Option<&str>,
         since: NaiveDate,
         until: NaiveDate,
+        filters: &MetricQueryInput,
     ) -> Result<Vec<CommentView>, AppError> {
         let page = self
             .store
             .responses(&ResponseFilter {
                 survey: survey.map(str::to_owned),
                 days: Some((LocalDay::from_date(since).0, LocalDay::from_date(until).0)),
+                channels: filters.channels.clone(),
+                touchpoints: filters.touchpoints.clone(),
+                dimensions: filters
+                    .dimensions
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
                 limit: 200,
                 ..ResponseFilter::default()
             })

@@ -108,14 +108,15 @@ fn can_edit(user: &SignedInUser) -> bool {
     user.session.user.role >= Role::Analyst
 }
 
-/// Refuses a form without its session's CSRF token, or from a user who may not edit surveys.
-fn may_edit(lang: Lang, user: &SignedInUser, fields: &[(String, String)]) -> Result<(), Response> {
+/// The refusal of a form without its session's CSRF token, or from a user who may not edit
+/// surveys.
+fn refusal(lang: Lang, user: &SignedInUser, fields: &[(String, String)]) -> Option<Response> {
     let csrf = fields
         .iter()
         .find(|(k, _)| k == "csrf")
         .map_or("", |(_, v)| v.as_str());
     if !same_token(csrf, &user.session.csrf) {
-        return Err(message(
+        return Some(message(
             lang,
             "/surveys",
             StatusCode::FORBIDDEN,
@@ -124,7 +125,7 @@ fn may_edit(lang: Lang, user: &SignedInUser, fields: &[(String, String)]) -> Res
         ));
     }
     if !can_edit(user) {
-        return Err(message(
+        return Some(message(
             lang,
             "/surveys",
             StatusCode::FORBIDDEN,
@@ -132,7 +133,7 @@ fn may_edit(lang: Lang, user: &SignedInUser, fields: &[(String, String)]) -> Res
             lang.t("builder.forbidden"),
         ));
     }
-    Ok(())
+    None
 }
 
 fn error_page(lang: Lang, error: AppError) -> Response {
@@ -504,7 +505,7 @@ async fn save(
 ) -> Response {
     let lang = lang_of(&user, None, &headers);
     let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(body).unwrap_or_default();
-    if let Err(refused) = may_edit(lang, &user, &fields) {
+    if let Some(refused) = refusal(lang, &user, &fields) {
         return refused;
     }
     let mut fields = fields;
@@ -657,7 +658,7 @@ pub async fn publish(
 ) -> Response {
     let lang = lang_of(&user, None, &headers);
     let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
-    if let Err(refused) = may_edit(lang, &user, &fields) {
+    if let Some(refused) = refusal(lang, &user, &fields) {
         return refused;
     }
     let mut survey = match state.app.survey(&key).await {

@@ -33,6 +33,7 @@ struct DeltaView {
 }
 
 struct RowView {
+    filter_url: String,
     group: String,
     value: String,
     ci: String,
@@ -70,6 +71,8 @@ struct DashboardPage {
     sort_value_url: String,
     sort_n_url: String,
     comments: Vec<CommentRow>,
+    active_filters: Vec<(String, String)>,
+    active_filters_hidden: Vec<(String, String)>,
 }
 
 fn number(value: Option<f64>) -> String {
@@ -126,11 +129,26 @@ pub async fn page(
             return crate::ApiError::from(error).into_response();
         }
     }
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(query.as_deref().unwrap_or("")).unwrap_or_default();
+    let mut filters: Vec<(String, Vec<String>)> = Vec::new();
+    for (key, value) in &pairs {
+        if let Some(name) = key
+            .strip_prefix("filter.")
+            .filter(|n| !n.is_empty() && !value.is_empty())
+        {
+            match filters.iter_mut().find(|(k, _)| k == name) {
+                Some((_, values)) => values.push(value.clone()),
+                None => filters.push((name.to_owned(), vec![value.clone()])),
+            }
+        }
+    }
     let input = OverviewInput {
         survey: query_value(query.as_deref(), "survey"),
         since: query_value(query.as_deref(), "since"),
         until: query_value(query.as_deref(), "until"),
         by: query_value(query.as_deref(), "by"),
+        filters,
     };
     let overview = match state.app.overview(&input).await {
         Ok(overview) => overview,
@@ -231,6 +249,18 @@ pub async fn page(
     let breakdown = rows
         .into_iter()
         .map(|row| RowView {
+            filter_url: row.groups.get(&overview.by).cloned().flatten().map_or_else(
+                String::new,
+                |group| {
+                    let mut kept: Vec<(String, String)> =
+                        pairs.iter().filter(|(k, _)| k != "sort").cloned().collect();
+                    kept.push((format!("filter.{}", overview.by), group));
+                    format!(
+                        "/dashboard?{}",
+                        serde_urlencoded::to_string(&kept).unwrap_or_default()
+                    )
+                },
+            ),
             group: row
                 .groups
                 .get(&overview.by)
@@ -284,6 +314,30 @@ pub async fn page(
         sort_value_url: with_param(query.as_deref(), "sort", "value"),
         sort_n_url: with_param(query.as_deref(), "sort", "n"),
         comments,
+        active_filters_hidden: pairs
+            .iter()
+            .filter(|(k, _)| k.starts_with("filter."))
+            .cloned()
+            .collect(),
+        active_filters: overview
+            .filters
+            .iter()
+            .flat_map(|(key, values)| values.iter().map(move |v| (key.clone(), v.clone())))
+            .map(|(key, value)| {
+                let kept: Vec<(String, String)> = pairs
+                    .iter()
+                    .filter(|(k, v)| !(k == &format!("filter.{key}") && v == &value))
+                    .cloned()
+                    .collect();
+                (
+                    format!("{key} = {value} ×"),
+                    format!(
+                        "/dashboard?{}",
+                        serde_urlencoded::to_string(&kept).unwrap_or_default()
+                    ),
+                )
+            })
+            .collect(),
     };
     render(&page, StatusCode::OK)
 }

@@ -1,5 +1,6 @@
 //! Pages, server-rendered from compile-checked askama templates (`templates/`) in zh-CN and en
-//! (`messages/`): sign-in, the overview dashboard, and the landing page. Page handlers, like API
+//! (`messages/`): sign-in, the overview dashboard, the responses explorer, the survey builder and
+//! the public survey forms. Page handlers, like API
 //! handlers, only extract, authorise, call one use case and render.
 
 pub mod builder;
@@ -18,9 +19,9 @@ use axum::response::{Html, IntoResponse, Response};
 
 use crate::web::i18n::Lang;
 
-/// The landing page.
-pub async fn home() -> Html<&'static str> {
-    Html(include_str!("../home.html"))
+/// The front door: the dashboard (which sends signed-out visitors to sign in).
+pub async fn home() -> axum::response::Redirect {
+    axum::response::Redirect::to("/dashboard")
 }
 
 /// Renders a page, or a plain 500 when the template fails.

@@ -271,6 +271,45 @@ async fn a_user_signs_in_and_the_dashboard_shows_the_apis_nps_with_comments_as_t
         .unwrap();
     assert_eq!(pwned, serde_json::json!("undefined"));
 
+    // A breakdown row filters the page to its group; the filter is in the URL.
+    c.find(Locator::Css("#breakdown tbody a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let filters = c
+        .wait()
+        .for_element(Locator::Id("filters"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(filters.contains("channel = api"), "{filters}");
+    assert!(
+        c.current_url()
+            .await
+            .unwrap()
+            .query()
+            .unwrap_or("")
+            .contains("filter.channel=api")
+    );
+    let filtered: f64 = c
+        .find(Locator::Id("tile-nps"))
+        .await
+        .unwrap()
+        .attr("data-value")
+        .await
+        .unwrap()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (filtered - expected).abs() < 1e-6,
+        "every test response came through the API"
+    );
+
     // The explorer lists the responses; a response opens with its comment analysed.
     c.goto(&format!("{}/responses", site.base)).await.unwrap();
     let rows = c
