@@ -17,6 +17,8 @@ pub struct Config {
     pub text: Option<std::sync::Arc<cxm_text::Analyzer>>,
     /// Secrets of the live feeds (问卷星 push, signed webhooks).
     pub feeds: FeedsConfig,
+    /// What opens cases, and the root causes they close with.
+    pub cases: crate::CasesConfig,
     /// The zone in which days, weeks and months begin. `None`: the zone the database was
     /// created with, or UTC for a new database. [`crate::App::open`] resolves it, so an open
     /// app's configuration always has one.
@@ -119,6 +121,7 @@ impl Default for Config {
             },
             text: None,
             feeds: FeedsConfig::default(),
+            cases: crate::CasesConfig::default(),
             time_zone: None,
         }
     }

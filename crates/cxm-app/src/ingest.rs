@@ -69,6 +69,8 @@ impl App {
     ) -> Result<IngestReport, AppError> {
         let stamped = self.validate(inputs, rows).await?;
         let outcome = self.store.ingest(&stamped).await?;
+        // Stored first: a case refers to a response that exists.
+        self.open_cases_for(&stamped).await?;
         Ok(report(inputs.len(), outcome))
     }
 

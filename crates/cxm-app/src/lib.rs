@@ -2,6 +2,7 @@
 //! API tokens, demo data and benchmarks. Everything takes an [`App`], which owns the store
 //! and the configuration; nothing here parses HTTP or command lines.
 
+mod cases;
 mod config;
 mod demo;
 mod error;
@@ -19,6 +20,9 @@ mod text;
 mod tokens;
 mod users;
 
+pub use cases::{
+    CaseAction, CaseEventView, CaseView, CasesConfig, ComplaintInput, DEFAULT_ROOT_CAUSES,
+};
 pub use config::{Config, DatabaseConfig, FeedsConfig, MetricsConfig, ServerConfig};
 
 pub use demo::{DemoGenerator, DemoOptions, DemoSummary};
@@ -39,7 +43,10 @@ pub use text::{CommentAnalysis, CommentInput, MAX_COMMENT_CHARS, MAX_COMMENTS};
 pub use tokens::{Authenticated, NewToken};
 pub use users::{MIN_PASSWORD_CHARS, SESSION_DAYS, SignedIn};
 
-pub use cxm_store::{ResponsePage, Role, Session, Store, StoredResponse, User};
+pub use cxm_store::{
+    CaseEvent, CaseFilter, Department, ResponsePage, Role, RoutingRule, Session, Store, StoredCase,
+    StoredResponse, User,
+};
 
 use cxm_domain::TimeZone;
 

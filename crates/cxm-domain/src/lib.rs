@@ -5,6 +5,7 @@
 //! knows how it will be stored or rendered.
 
 mod calendar;
+mod case;
 mod error;
 mod key;
 mod metric;
@@ -13,6 +14,7 @@ mod response;
 mod survey;
 
 pub use calendar::{DateRange, Grain, LocalDay, Period, TimeZone};
+pub use case::{CaseFacts, CaseStatus, Priority, RoutingConditions};
 pub use error::DomainError;
 pub use key::{DimensionKey, QuestionKey, SurveyKey};
 pub use metric::{DEFINITIONS_VERSION, MetricKind, MetricSpec};

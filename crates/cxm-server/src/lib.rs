@@ -95,6 +95,19 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/surveys/{key}/export", get(api::imports::export))
         .route("/api/v1/feeds/wjx/{survey}", post(api::imports::wjx_push))
         .route("/api/v1/feeds/webhook", post(api::imports::webhook))
+        .route(
+            "/api/v1/cases",
+            get(api::cases::list).post(api::cases::open),
+        )
+        .route("/api/v1/cases/escalations", post(api::cases::escalate))
+        .route("/api/v1/cases/{uid}", get(api::cases::show))
+        .route("/api/v1/cases/{uid}/actions", post(api::cases::act))
+        .route("/api/v1/departments", post(api::cases::create_department))
+        .route("/api/v1/routing-rules", post(api::cases::create_rule))
+        .route(
+            "/api/v1/sla/{priority}",
+            axum::routing::put(api::cases::set_sla),
+        )
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)

@@ -24,10 +24,18 @@ use utoipa::{Modify, OpenApi};
         crate::api::imports::export,
         crate::api::imports::wjx_push,
         crate::api::imports::webhook,
+        crate::api::cases::open,
+        crate::api::cases::list,
+        crate::api::cases::show,
+        crate::api::cases::act,
+        crate::api::cases::create_department,
+        crate::api::cases::create_rule,
+        crate::api::cases::set_sla,
+        crate::api::cases::escalate,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, cxm_app::Problem, cxm_app::IngestReport)),
     modifiers(&BearerAuth),
-    tags((name = "surveys"), (name = "responses"), (name = "metrics"), (name = "text"), (name = "imports"))
+    tags((name = "surveys"), (name = "responses"), (name = "metrics"), (name = "text"), (name = "imports"), (name = "cases"))
 )]
 struct ApiDoc;
 

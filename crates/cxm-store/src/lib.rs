@@ -10,6 +10,7 @@
 use std::fmt;
 
 mod accumulate;
+mod cases;
 mod counts;
 mod error;
 mod ingest;
@@ -27,6 +28,7 @@ mod users;
 pub use accumulate::{
     AccumulatorQuery, AccumulatorRow, AnswerTable, GroupColumn, PeriodSpec, RowValue,
 };
+pub use cases::{CaseEvent, CaseFilter, Department, RoutingRule, StoredCase};
 pub use error::StoreError;
 pub use ingest::{IngestOutcome, IngestSession, StampedResponse};
 pub use responses::{ResponseFilter, ResponsePage, StoredResponse};

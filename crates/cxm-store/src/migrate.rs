@@ -17,6 +17,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0002_users.sql"),
         include_str!("../migrations/postgres/0002_users.sql"),
     ),
+    (
+        3,
+        "departments, routing, SLAs and cases",
+        include_str!("../migrations/sqlite/0003_cases.sql"),
+        include_str!("../migrations/postgres/0003_cases.sql"),
+    ),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<usize, StoreError> {

@@ -513,6 +513,24 @@ async fn serve(app: App, bind: &str, banner: Option<String>) -> Result<()> {
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
+    // SLA breaches escalate within a minute of happening.
+    let sweeper = app.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            match sweeper
+                .escalate_overdue(chrono::Utc::now().timestamp_micros())
+                .await
+            {
+                Ok(cases) if !cases.is_empty() => {
+                    tracing::info!(escalated = cases.len(), "cases past their SLA escalated")
+                }
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "the escalation sweep failed"),
+            }
+        }
+    });
     cxm_server::serve(listener, app, shutdown)
         .await
         .context("serving HTTP")?;

@@ -25,6 +25,16 @@ struct FileConfig {
     text: FileText,
     #[serde(default)]
     feeds: FileFeeds,
+    #[serde(default)]
+    cases: FileCases,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileCases {
+    open_on_nps_at_most: Option<i64>,
+    open_on_csat_at_most: Option<i64>,
+    root_causes: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -124,6 +134,24 @@ pub fn load(file: Option<&Path>, database: Option<&str>) -> Result<Config> {
             "score" => NpsMethod::Score,
             other => bail!("metrics.nps_method {other:?}: expected adjusted_wald, wald or score"),
         };
+    }
+    let number = |name: &str| -> Result<Option<i64>> {
+        env(name)
+            .map(|v| {
+                v.parse::<i64>()
+                    .with_context(|| format!("{name} {v:?} is not a whole number"))
+            })
+            .transpose()
+    };
+    config.cases.open_nps_at_most =
+        number("CXM_CASES_OPEN_ON_NPS_AT_MOST")?.or(layer.cases.open_on_nps_at_most);
+    config.cases.open_csat_at_most =
+        number("CXM_CASES_OPEN_ON_CSAT_AT_MOST")?.or(layer.cases.open_on_csat_at_most);
+    if let Some(causes) = layer.cases.root_causes {
+        if causes.is_empty() {
+            bail!("cases.root_causes is empty: a case could never be resolved");
+        }
+        config.cases.root_causes = causes;
     }
     config.feeds.wjx_key = env("CXM_FEEDS_WJX_KEY").or(layer.feeds.wjx_key);
     config.feeds.webhook_secret = env("CXM_FEEDS_WEBHOOK_SECRET").or(layer.feeds.webhook_secret);

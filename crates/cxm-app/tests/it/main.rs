@@ -4,6 +4,7 @@
 //! PostgreSQL server named by `CXM_TEST_DATABASE_URL` (`.ci/run` runs the suite both ways).
 
 mod backends;
+mod cases;
 mod import;
 mod ingest;
 mod metrics;

@@ -325,3 +325,88 @@ async fn comments_are_analysed_in_order_with_their_ids() {
         .await
         .expect_error(StatusCode::UNAUTHORIZED, "unauthorized", None);
 }
+
+#[tokio::test]
+async fn cases_are_opened_routed_worked_and_escalated_over_http() {
+    let server = crate::TestServer::start().await;
+    use axum::http::StatusCode;
+    server
+        .post(
+            "/api/v1/departments",
+            &serde_json::json!({"key": "app-team", "name": "App 团队"}),
+        )
+        .await
+        .expect(StatusCode::CREATED);
+    let rule = serde_json::json!({"position": 1, "name": "login issues", "conditions": {"themes": ["account_login"]}, "department": "app-team", "priority": "high"});
+    server
+        .post("/api/v1/routing-rules", &rule)
+        .await
+        .expect(StatusCode::CREATED);
+    let sla = serde_json::to_vec(
+        &serde_json::json!({"first_response_minutes": 30, "resolution_minutes": 120}),
+    )
+    .unwrap();
+    let reply = server
+        .send(
+            axum::http::Method::PUT,
+            "/api/v1/sla/high",
+            Some(&server.admin),
+            Some(sla),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT);
+    let complaint = serde_json::json!({"summary": "登录总是失败，收不到验证码", "channel": "phone", "customer": "c-1"});
+    let case = server
+        .post("/api/v1/cases", &complaint)
+        .await
+        .expect(StatusCode::CREATED);
+    assert_eq!(case["priority"], "high");
+    assert_eq!(case["status"], "new");
+    assert!(case["department_id"].is_number(), "{case:#}");
+    let uid = case["uid"].as_str().unwrap();
+    let listed = server
+        .get("/api/v1/cases?department=app-team&open=true")
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    let start = serde_json::json!({"action": "start"});
+    let worked = server
+        .post(&format!("/api/v1/cases/{uid}/actions"), &start)
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(worked["status"], "in_progress");
+    assert_eq!(
+        worked["timeline"].as_array().unwrap().len(),
+        3,
+        "{worked:#}"
+    );
+    let close = serde_json::json!({"action": "close"});
+    server
+        .post(&format!("/api/v1/cases/{uid}/actions"), &close)
+        .await
+        .expect_error(StatusCode::CONFLICT, "conflict", None);
+    let bad = serde_json::json!({"action": "resolve", "root_cause": "unknown", "resolution": "x"});
+    server
+        .post(&format!("/api/v1/cases/{uid}/actions"), &bad)
+        .await
+        .expect_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            Some("root_cause"),
+        );
+    let viewer = server
+        .send(
+            axum::http::Method::POST,
+            "/api/v1/cases",
+            Some(&server.viewer),
+            Some(serde_json::to_vec(&complaint).unwrap()),
+        )
+        .await;
+    assert_eq!(viewer.status, StatusCode::FORBIDDEN);
+    // Nothing is overdue yet.
+    let escalated = server
+        .post("/api/v1/cases/escalations", &serde_json::json!({}))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(escalated.as_array().unwrap().len(), 0);
+}

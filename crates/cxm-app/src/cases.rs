@@ -1,0 +1,728 @@
+//! Closing the loop: cases opened from detractor responses (at the configured thresholds, e.g.
+//! NPS ≤ 6, CSAT ≤ 2) and from complaints, routed by the first matching rule to a department and a person (fixed,
+//! round-robin or least-loaded), given due times by the SLA of their priority, worked through
+//! their life cycle with a timeline, resolved only with a root cause, and escalated (priority
+//! raised, the manager named) when an SLA is breached.
+
+use std::collections::BTreeMap;
+
+use cxm_domain::{AnswerValue, CaseFacts, CaseStatus, Channel, MetricRole, Priority, QuestionKind};
+use cxm_store::{CaseEvent, CaseFilter, Department, RoutingRule, StampedResponse, StoredCase};
+use serde::{Deserialize, Serialize};
+
+use crate::{App, AppError, CommentInput};
+
+/// Root causes a case may be resolved with, unless configured otherwise.
+pub const DEFAULT_ROOT_CAUSES: [&str; 8] = [
+    "product_defect",
+    "delivery_delay",
+    "staff_behaviour",
+    "process_gap",
+    "system_fault",
+    "pricing",
+    "customer_expectation",
+    "other",
+];
+
+/// What opens cases and what closes them. Responses open cases only when a threshold is
+/// configured (`cases.open_on_nps_at_most = 6`, `cases.open_on_csat_at_most = 2`).
+#[derive(Debug, Clone)]
+pub struct CasesConfig {
+    /// Open a case for an NPS answer at most this (None: never).
+    pub open_nps_at_most: Option<i64>,
+    /// Open a case for a CSAT answer at most this (None: never).
+    pub open_csat_at_most: Option<i64>,
+    /// Root causes a resolution may name.
+    pub root_causes: Vec<String>,
+}
+
+impl Default for CasesConfig {
+    fn default() -> Self {
+        CasesConfig {
+            open_nps_at_most: None,
+            open_csat_at_most: None,
+            root_causes: DEFAULT_ROOT_CAUSES
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+        }
+    }
+}
+
+/// SLA minutes (first response, resolution) of a priority when none is stored.
+fn default_sla(priority: Priority) -> (i64, i64) {
+    match priority {
+        Priority::Urgent => (60, 8 * 60),
+        Priority::High => (4 * 60, 24 * 60),
+        Priority::Normal => (24 * 60, 72 * 60),
+        Priority::Low => (48 * 60, 7 * 24 * 60),
+    }
+}
+
+/// A complaint from any channel.
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ComplaintInput {
+    /// What the customer says.
+    pub summary: String,
+    /// The customer's external id.
+    #[serde(default)]
+    pub customer: Option<String>,
+    /// Where it came in: api, phone, email, store…
+    #[serde(default)]
+    pub channel: Option<String>,
+    /// Touchpoint.
+    #[serde(default)]
+    pub touchpoint: Option<String>,
+    /// Dimension values, e.g. region, store.
+    #[serde(default)]
+    pub dimensions: BTreeMap<String, String>,
+    /// Priority (default normal).
+    #[serde(default)]
+    pub priority: Option<Priority>,
+}
+
+/// Something done to a case.
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum CaseAction {
+    /// Give it to a user.
+    Assign {
+        /// The user's id.
+        user_id: i64,
+    },
+    /// Start working it.
+    Start,
+    /// An internal note.
+    Note {
+        /// The note.
+        text: String,
+    },
+    /// Record contact with the customer.
+    Contact {
+        /// How: phone, email, wecom, visit…
+        method: String,
+    },
+    /// Resolve it (a root cause from the configured list is required).
+    Resolve {
+        /// The root cause.
+        root_cause: String,
+        /// What was done.
+        resolution: String,
+    },
+    /// Close it.
+    Close,
+    /// Reopen it.
+    Reopen {
+        /// Why.
+        reason: String,
+    },
+}
+
+fn event(actor: &str, kind: &str, detail: serde_json::Value) -> CaseEvent {
+    CaseEvent {
+        at: chrono::Utc::now().timestamp_micros(),
+        actor: actor.to_owned(),
+        kind: kind.to_owned(),
+        detail: detail.to_string(),
+    }
+}
+
+impl App {
+    /// Opens cases for the detractors among freshly stored live responses (imports of history
+    /// open none); a response that has a case already gets no second one.
+    pub(crate) async fn open_cases_for(
+        &self,
+        stamped: &[StampedResponse],
+    ) -> Result<u64, AppError> {
+        let config = &self.config.cases;
+        if config.open_nps_at_most.is_none() && config.open_csat_at_most.is_none() {
+            return Ok(0);
+        }
+        let mut opened = 0;
+        let mut surveys: BTreeMap<String, cxm_domain::Survey> = BTreeMap::new();
+        for item in stamped {
+            let response = &item.response;
+            if response.channel == Channel::Import {
+                continue;
+            }
+            if !surveys.contains_key(response.survey.as_str()) {
+                let survey = self.store.survey(response.survey.as_str()).await?.survey;
+                surveys.insert(response.survey.to_string(), survey);
+            }
+            let survey = &surveys[response.survey.as_str()];
+            let mut trigger: Option<i64> = None;
+            let mut texts = Vec::new();
+            for question in &survey.questions {
+                match (&question.kind, response.answers.get(question.key.as_str())) {
+                    (QuestionKind::Nps { .. }, Some(AnswerValue::Number(score)))
+                        if config.open_nps_at_most.is_some_and(|m| *score <= m) =>
+                    {
+                        trigger = Some(trigger.map_or(*score, |t: i64| t.min(*score)));
+                    }
+                    (
+                        QuestionKind::Rating {
+                            role: Some(MetricRole::Csat),
+                            ..
+                        },
+                        Some(AnswerValue::Number(score)),
+                    ) if config.open_csat_at_most.is_some_and(|m| *score <= m) => {
+                        trigger = Some(trigger.map_or(*score, |t: i64| t.min(*score)));
+                    }
+                    (QuestionKind::Text, Some(AnswerValue::Text(text)))
+                        if !text.trim().is_empty() =>
+                    {
+                        texts.push(text.clone())
+                    }
+                    _ => {}
+                }
+            }
+            let Some(score) = trigger else { continue };
+            let themes = self.themes_of(&texts)?;
+            let facts = CaseFacts {
+                themes,
+                touchpoint: response.touchpoint.clone(),
+                survey: Some(response.survey.to_string()),
+                dimensions: response
+                    .dimensions
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.clone()))
+                    .collect(),
+                score: Some(score),
+            };
+            let summary = if texts.is_empty() {
+                format!("score {score}")
+            } else {
+                texts.join(" / ")
+            };
+            let result = self
+                .open_case(
+                    facts,
+                    format!("response:{}", response.survey),
+                    Some(format!("{}/{}", response.source, response.source_id)),
+                    response.customer.as_ref().map(|c| c.external_id.clone()),
+                    summary,
+                    Priority::Normal,
+                )
+                .await;
+            match result {
+                Ok(_) => opened += 1,
+                // The response has its case already (it was sent again).
+                Err(AppError::Conflict(_)) => {}
+                Err(other) => return Err(other),
+            }
+        }
+        Ok(opened)
+    }
+
+    fn themes_of(&self, texts: &[String]) -> Result<Vec<String>, AppError> {
+        if texts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut themes: Vec<String> = Vec::new();
+        for analysis in self.analyze_comments(
+            texts
+                .iter()
+                .map(|t| CommentInput::Text(t.clone()))
+                .collect(),
+        )? {
+            for mention in analysis.analysis.themes {
+                if !themes.contains(&mention.theme) {
+                    themes.push(mention.theme);
+                }
+            }
+        }
+        Ok(themes)
+    }
+
+    /// Opens a complaint case.
+    ///
+    /// # Errors
+    /// [`AppError::Invalid`] for an empty summary.
+    pub async fn open_complaint(
+        &self,
+        complaint: ComplaintInput,
+        source: &str,
+    ) -> Result<StoredCase, AppError> {
+        if complaint.summary.trim().is_empty() {
+            return Err(AppError::invalid("summary", "must not be empty"));
+        }
+        let themes = self.themes_of(std::slice::from_ref(&complaint.summary))?;
+        let facts = CaseFacts {
+            themes,
+            touchpoint: complaint.touchpoint.clone(),
+            survey: None,
+            dimensions: complaint.dimensions.clone(),
+            score: None,
+        };
+        self.open_case(
+            facts,
+            format!(
+                "complaint:{}",
+                complaint.channel.as_deref().unwrap_or(source)
+            ),
+            None,
+            complaint.customer.clone(),
+            complaint.summary.clone(),
+            complaint.priority.unwrap_or(Priority::Normal),
+        )
+        .await
+    }
+
+    async fn open_case(
+        &self,
+        facts: CaseFacts,
+        source: String,
+        response: Option<String>,
+        customer: Option<String>,
+        summary: String,
+        priority: Priority,
+    ) -> Result<StoredCase, AppError> {
+        let now = chrono::Utc::now().timestamp_micros();
+        let rules = self.store.rules().await?;
+        let rule = rules.iter().find(|r| r.conditions.matches(&facts));
+        let priority = rule.and_then(|r| r.priority).unwrap_or(priority);
+        let mut events = vec![event(
+            "system",
+            "opened",
+            serde_json::json!({ "source": source, "score": facts.score, "themes": facts.themes }),
+        )];
+        let (department_id, assignee) = match rule {
+            Some(rule) => {
+                let assignee = match rule.assignee_user_id {
+                    Some(user) => Some(user),
+                    None => match rule.department_id {
+                        Some(department) => {
+                            self.pick_assignee(department, &rule.assignment).await?
+                        }
+                        None => None,
+                    },
+                };
+                events.push(event(&format!("rule:{}", rule.name), "routed", serde_json::json!({ "department_id": rule.department_id, "assignee_user_id": assignee })));
+                (rule.department_id, assignee)
+            }
+            None => (None, None),
+        };
+        let (first, resolution) = self
+            .store
+            .sla(priority)
+            .await?
+            .unwrap_or_else(|| default_sla(priority));
+        let case = StoredCase {
+            id: 0,
+            uid: uuid::Uuid::now_v7().to_string(),
+            source,
+            response_uid: response,
+            customer,
+            survey: facts.survey,
+            score: facts.score,
+            touchpoint: facts.touchpoint,
+            dimensions: facts.dimensions,
+            themes: facts.themes,
+            summary: summary.chars().take(2000).collect(),
+            department_id,
+            assignee_user_id: assignee,
+            priority,
+            status: if assignee.is_some() {
+                CaseStatus::Assigned
+            } else {
+                CaseStatus::New
+            },
+            first_response_due: now + first * 60_000_000,
+            resolution_due: now + resolution * 60_000_000,
+            first_responded_at: None,
+            resolved_at: None,
+            closed_at: None,
+            escalated_at: None,
+            root_cause: None,
+            resolution: None,
+            contacted: None,
+            contact_method: None,
+            reopen_count: 0,
+            created_at: now,
+        };
+        Ok(self.store.create_case(&case, &events).await?)
+    }
+
+    /// A member of `department`: the one with the fewest open cases (`least_loaded`), or the
+    /// one given a case longest ago (`round_robin`); members never given one come first.
+    async fn pick_assignee(
+        &self,
+        department: i64,
+        assignment: &str,
+    ) -> Result<Option<i64>, AppError> {
+        let departments = self.store.departments().await?;
+        let Some(members) = departments
+            .iter()
+            .find(|d| d.id == department)
+            .map(|d| d.members.clone())
+        else {
+            return Ok(None);
+        };
+        let loads = self.store.workloads(department).await?;
+        let stats = |user: i64| {
+            loads
+                .iter()
+                .find(|(u, _, _)| *u == user)
+                .map_or((0, 0), |(_, open, last)| (*open, *last))
+        };
+        let chosen = if assignment == "least_loaded" {
+            members
+                .iter()
+                .copied()
+                .min_by_key(|u| (stats(*u).0, stats(*u).1, *u))
+        } else {
+            members.iter().copied().min_by_key(|u| (stats(*u).1, *u))
+        };
+        Ok(chosen)
+    }
+
+    /// Does something to a case, as `actor` (a user name), and returns it.
+    ///
+    /// # Errors
+    /// [`AppError::NotFound`] for an unknown case; [`AppError::Conflict`] for a step its
+    /// status does not allow; [`AppError::Invalid`] for a resolution without a known root cause.
+    pub async fn act_on_case(
+        &self,
+        uid: &str,
+        actor: &str,
+        action: CaseAction,
+    ) -> Result<StoredCase, AppError> {
+        let (mut case, _) = self.store.case(uid).await?;
+        let now = chrono::Utc::now().timestamp_micros();
+        let go = |case: &mut StoredCase, next: CaseStatus| -> Result<(), AppError> {
+            if case.status != next && !case.status.can_become(next) {
+                return Err(AppError::Conflict(format!(
+                    "a {} case cannot become {}",
+                    case.status.as_str(),
+                    next.as_str()
+                )));
+            }
+            case.status = next;
+            Ok(())
+        };
+        let detail = match &action {
+            CaseAction::Assign { user_id } => {
+                let next = if case.status == CaseStatus::New {
+                    CaseStatus::Assigned
+                } else {
+                    case.status
+                };
+                go(&mut case, next)?;
+                case.assignee_user_id = Some(*user_id);
+                serde_json::json!({ "assignee_user_id": user_id })
+            }
+            CaseAction::Start => {
+                go(&mut case, CaseStatus::InProgress)?;
+                serde_json::json!({})
+            }
+            CaseAction::Note { text } => {
+                if text.trim().is_empty() {
+                    return Err(AppError::invalid("text", "must not be empty"));
+                }
+                serde_json::json!({ "text": text })
+            }
+            CaseAction::Contact { method } => {
+                case.contacted = Some(true);
+                case.contact_method = Some(method.clone());
+                serde_json::json!({ "method": method })
+            }
+            CaseAction::Resolve {
+                root_cause,
+                resolution,
+            } => {
+                if !self.config.cases.root_causes.contains(root_cause) {
+                    return Err(AppError::invalid(
+                        "root_cause",
+                        format!(
+                            "{root_cause:?} is not a root cause; expected one of {}",
+                            self.config.cases.root_causes.join(", ")
+                        ),
+                    ));
+                }
+                go(&mut case, CaseStatus::Resolved)?;
+                case.root_cause = Some(root_cause.clone());
+                case.resolution = Some(resolution.clone());
+                case.resolved_at = Some(now);
+                serde_json::json!({ "root_cause": root_cause, "resolution": resolution })
+            }
+            CaseAction::Close => {
+                go(&mut case, CaseStatus::Closed)?;
+                case.closed_at = Some(now);
+                serde_json::json!({})
+            }
+            CaseAction::Reopen { reason } => {
+                go(&mut case, CaseStatus::InProgress)?;
+                case.reopen_count += 1;
+                case.resolved_at = None;
+                case.closed_at = None;
+                serde_json::json!({ "reason": reason })
+            }
+        };
+        if case.first_responded_at.is_none() {
+            case.first_responded_at = Some(now);
+        }
+        let kind = match action {
+            CaseAction::Assign { .. } => "assigned",
+            CaseAction::Start => "started",
+            CaseAction::Note { .. } => "note",
+            CaseAction::Contact { .. } => "contacted",
+            CaseAction::Resolve { .. } => "resolved",
+            CaseAction::Close => "closed",
+            CaseAction::Reopen { .. } => "reopened",
+        };
+        self.store
+            .save_case(&case, &event(actor, kind, detail))
+            .await?;
+        Ok(case)
+    }
+
+    /// Escalates every open case past a due time at `now` (unix µs) that was not escalated
+    /// yet: its priority goes up one step and the timeline names the department's manager.
+    /// Returns the escalated cases.
+    ///
+    /// # Errors
+    /// [`AppError::Store`] when the database fails.
+    pub async fn escalate_overdue(&self, now: i64) -> Result<Vec<StoredCase>, AppError> {
+        let departments: Vec<Department> = self.store.departments().await?;
+        let mut escalated = Vec::new();
+        for mut case in self
+            .store
+            .cases(&CaseFilter {
+                open_only: true,
+                ..CaseFilter::default()
+            })
+            .await?
+        {
+            let late_first = case.first_responded_at.is_none() && case.first_response_due < now;
+            let late = case.resolution_due < now || late_first;
+            if !late || case.escalated_at.is_some() {
+                continue;
+            }
+            let manager = case
+                .department_id
+                .and_then(|d| departments.iter().find(|x| x.id == d))
+                .and_then(|d| d.manager_user_id);
+            let from = case.priority;
+            case.priority = case.priority.raised();
+            case.escalated_at = Some(now);
+            let detail = serde_json::json!({
+                "breached": if late_first { "first_response" } else { "resolution" },
+                "priority": { "from": from.as_str(), "to": case.priority.as_str() },
+                "notify_manager_user_id": manager,
+            });
+            self.store
+                .save_case(&case, &event("system", "escalated", detail))
+                .await?;
+            escalated.push(case);
+        }
+        Ok(escalated)
+    }
+
+    /// Cases for a list: of some departments, of an assignee, open only; overdue first.
+    ///
+    /// # Errors
+    /// [`AppError::Store`] when the database fails.
+    pub async fn cases(&self, filter: &CaseFilter) -> Result<Vec<StoredCase>, AppError> {
+        Ok(self.store.cases(filter).await?)
+    }
+
+    /// A case with its timeline.
+    ///
+    /// # Errors
+    /// [`AppError::NotFound`] for an unknown case.
+    pub async fn case(&self, uid: &str) -> Result<(StoredCase, Vec<CaseEvent>), AppError> {
+        Ok(self.store.case(uid).await?)
+    }
+
+    /// Adds a department.
+    ///
+    /// # Errors
+    /// [`AppError::Conflict`] when the key is taken.
+    pub async fn create_department(
+        &self,
+        key: &str,
+        name: &str,
+        manager: Option<i64>,
+        members: &[i64],
+    ) -> Result<Department, AppError> {
+        cxm_domain::DimensionKey::parse(key).map_err(|e| e.within("key"))?;
+        let mut department = self.store.create_department(key, name, manager).await?;
+        for member in members {
+            self.store.add_member(department.id, *member).await?;
+        }
+        department.members = members.to_vec();
+        Ok(department)
+    }
+
+    /// Adds a routing rule at `position` (lower first).
+    ///
+    /// # Errors
+    /// [`AppError::Invalid`] for an unknown assignment or a rule that routes nowhere.
+    pub async fn create_rule(&self, rule: RoutingRule) -> Result<i64, AppError> {
+        if !matches!(rule.assignment.as_str(), "round_robin" | "least_loaded") {
+            return Err(AppError::invalid(
+                "assignment",
+                "round_robin or least_loaded",
+            ));
+        }
+        if rule.department_id.is_none() && rule.assignee_user_id.is_none() {
+            return Err(AppError::invalid(
+                "department",
+                "a rule routes to a department, an assignee or both",
+            ));
+        }
+        Ok(self.store.create_rule(&rule).await?)
+    }
+
+    /// Sets the SLA of a priority.
+    ///
+    /// # Errors
+    /// [`AppError::Invalid`] for non-positive minutes or a resolution before the first response.
+    pub async fn set_sla(
+        &self,
+        priority: Priority,
+        first_response_minutes: i64,
+        resolution_minutes: i64,
+    ) -> Result<(), AppError> {
+        if first_response_minutes <= 0 || resolution_minutes < first_response_minutes {
+            return Err(AppError::invalid(
+                "resolution_minutes",
+                "minutes are positive and resolution comes after the first response",
+            ));
+        }
+        Ok(self
+            .store
+            .set_sla(priority, first_response_minutes, resolution_minutes)
+            .await?)
+    }
+}
+
+/// A case as the API shows it (times RFC 3339).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CaseView {
+    /// Public id.
+    pub uid: String,
+    /// Where it came from.
+    pub source: String,
+    /// The response it came from (`source/id`).
+    pub response: Option<String>,
+    /// The customer.
+    pub customer: Option<String>,
+    /// Survey key.
+    pub survey: Option<String>,
+    /// The score that opened it.
+    pub score: Option<i64>,
+    /// Touchpoint.
+    pub touchpoint: Option<String>,
+    /// Dimension values.
+    pub dimensions: BTreeMap<String, String>,
+    /// Themes.
+    pub themes: Vec<String>,
+    /// What happened.
+    pub summary: String,
+    /// Department id.
+    pub department_id: Option<i64>,
+    /// Assignee's user id.
+    pub assignee_user_id: Option<i64>,
+    /// Priority.
+    pub priority: Priority,
+    /// Status.
+    pub status: CaseStatus,
+    /// First response due.
+    pub first_response_due: String,
+    /// Resolution due.
+    pub resolution_due: String,
+    /// Whether an open case is past a due time.
+    pub overdue: bool,
+    /// First responded.
+    pub first_responded_at: Option<String>,
+    /// Resolved.
+    pub resolved_at: Option<String>,
+    /// Closed.
+    pub closed_at: Option<String>,
+    /// Escalated.
+    pub escalated_at: Option<String>,
+    /// Root cause.
+    pub root_cause: Option<String>,
+    /// Resolution.
+    pub resolution: Option<String>,
+    /// Whether the customer was contacted.
+    pub contacted: Option<bool>,
+    /// How.
+    pub contact_method: Option<String>,
+    /// Times reopened.
+    pub reopen_count: i64,
+    /// Opened.
+    pub created_at: String,
+    /// The timeline, oldest first (only when one case is asked for).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub timeline: Vec<CaseEventView>,
+}
+
+/// One timeline entry.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CaseEventView {
+    /// When.
+    pub at: String,
+    /// Who.
+    pub actor: String,
+    /// What.
+    pub kind: String,
+    /// Details.
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Value,
+}
+
+fn rfc3339(micros: i64) -> String {
+    chrono::DateTime::from_timestamp_micros(micros)
+        .unwrap_or_default()
+        .to_rfc3339()
+}
+
+impl CaseView {
+    /// The view of a case and (optionally) its timeline.
+    pub fn of(case: StoredCase, events: Vec<CaseEvent>) -> CaseView {
+        let now = chrono::Utc::now().timestamp_micros();
+        CaseView {
+            overdue: case.status.is_open()
+                && (case.resolution_due < now
+                    || (case.first_responded_at.is_none() && case.first_response_due < now)),
+            uid: case.uid,
+            source: case.source,
+            response: case.response_uid,
+            customer: case.customer,
+            survey: case.survey,
+            score: case.score,
+            touchpoint: case.touchpoint,
+            dimensions: case.dimensions,
+            themes: case.themes,
+            summary: case.summary,
+            department_id: case.department_id,
+            assignee_user_id: case.assignee_user_id,
+            priority: case.priority,
+            status: case.status,
+            first_response_due: rfc3339(case.first_response_due),
+            resolution_due: rfc3339(case.resolution_due),
+            first_responded_at: case.first_responded_at.map(rfc3339),
+            resolved_at: case.resolved_at.map(rfc3339),
+            closed_at: case.closed_at.map(rfc3339),
+            escalated_at: case.escalated_at.map(rfc3339),
+            root_cause: case.root_cause,
+            resolution: case.resolution,
+            contacted: case.contacted,
+            contact_method: case.contact_method,
+            reopen_count: case.reopen_count,
+            created_at: rfc3339(case.created_at),
+            timeline: events
+                .into_iter()
+                .map(|e| CaseEventView {
+                    at: rfc3339(e.at),
+                    actor: e.actor,
+                    kind: e.kind,
+                    detail: serde_json::from_str(&e.detail).unwrap_or(serde_json::Value::Null),
+                })
+                .collect(),
+        }
+    }
+}

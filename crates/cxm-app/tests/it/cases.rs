@@ -1,0 +1,278 @@
+//! Cases: detractors open cases at the configured threshold, routing rules send them to the
+//! right department and the least-loaded member, SLA breaches escalate once, the life cycle
+//! needs a root cause to resolve, and complaints open cases too.
+
+use cxm_app::{App, AppError, CaseAction, CasesConfig, ComplaintInput, Config, Role, RoutingRule};
+use cxm_domain::{CaseStatus, Priority, RoutingConditions, TimeZone};
+use cxm_store::ScratchDatabase;
+
+use crate::{postgres_url, response};
+
+async fn app_with_cases() -> (App, ScratchDatabase) {
+    let database = ScratchDatabase::new(postgres_url().as_deref())
+        .await
+        .unwrap();
+    let config = Config {
+        time_zone: Some(TimeZone::parse("Asia/Shanghai").unwrap()),
+        cases: CasesConfig {
+            open_nps_at_most: Some(6),
+            ..CasesConfig::default()
+        },
+        ..Config::with_database(database.url())
+    };
+    let app = App::open(config).await.unwrap();
+    let survey = App::parse_survey_toml(include_str!("fixtures/feedback.toml")).unwrap();
+    app.create_survey(&survey).await.unwrap();
+    (app, database)
+}
+
+#[tokio::test]
+async fn a_detractor_is_routed_escalated_and_resolved_with_a_root_cause() {
+    let (app, _database) = app_with_cases().await;
+    let wang = app
+        .add_user("wang", "password of wang", Role::Analyst, "zh")
+        .await
+        .unwrap();
+    let li = app
+        .add_user("li", "password of li", Role::Analyst, "zh")
+        .await
+        .unwrap();
+    let boss = app
+        .add_user("zhao", "password of zhao", Role::Analyst, "zh")
+        .await
+        .unwrap();
+    let logistics = app
+        .create_department("logistics", "物流部", Some(boss.id), &[wang.id, li.id])
+        .await
+        .unwrap();
+    app.create_rule(RoutingRule {
+        id: 0,
+        position: 1,
+        name: "delivery to logistics".into(),
+        conditions: RoutingConditions {
+            themes: vec!["delivery".into()],
+            max_score: Some(6),
+            ..RoutingConditions::default()
+        },
+        department_id: Some(logistics.id),
+        assignee_user_id: None,
+        assignment: "least_loaded".into(),
+        priority: None,
+    })
+    .await
+    .unwrap();
+    app.set_sla(Priority::Normal, 60, 240).await.unwrap();
+
+    let detractor = response(
+        "d1",
+        "2026-11-02T10:00:00+08:00",
+        serde_json::json!({"nps": 3, "comment": "物流太慢了，等了五天才到"}),
+    );
+    let promoter = response(
+        "p1",
+        "2026-11-02T11:00:00+08:00",
+        serde_json::json!({"nps": 10, "comment": "物流很快"}),
+    );
+    app.ingest(&[detractor.clone(), promoter], &[1, 2])
+        .await
+        .unwrap();
+    // Sending the detractor again opens no second case.
+    app.ingest(&[detractor], &[1]).await.unwrap();
+    let cases = app.cases(&cxm_app::CaseFilter::default()).await.unwrap();
+    assert_eq!(cases.len(), 1, "{cases:#?}");
+    let case = &cases[0];
+    assert_eq!(case.department_id, Some(logistics.id));
+    assert_eq!(case.status, CaseStatus::Assigned);
+    assert!(
+        case.themes.contains(&"delivery".to_owned()),
+        "{:?}",
+        case.themes
+    );
+    let first_assignee = case.assignee_user_id.unwrap();
+    assert!(first_assignee == wang.id || first_assignee == li.id);
+
+    // The next delivery detractor goes to the other, less loaded member.
+    let second = response(
+        "d2",
+        "2026-11-02T12:00:00+08:00",
+        serde_json::json!({"nps": 1, "comment": "快递丢件了"}),
+    );
+    app.ingest(&[second], &[1]).await.unwrap();
+    let cases = app
+        .cases(&cxm_app::CaseFilter {
+            departments: vec![logistics.id],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(cases.len(), 2);
+    let assignees: std::collections::BTreeSet<i64> =
+        cases.iter().filter_map(|c| c.assignee_user_id).collect();
+    assert_eq!(assignees.len(), 2, "least loaded spreads the cases");
+
+    // Two hours on, the first-response SLA (60 minutes) is breached: both escalate, once.
+    let later = chrono::Utc::now().timestamp_micros() + 2 * 3_600_000_000;
+    let escalated = app.escalate_overdue(later).await.unwrap();
+    assert_eq!(escalated.len(), 2);
+    assert!(escalated.iter().all(|c| c.priority == Priority::High));
+    assert!(
+        app.escalate_overdue(later).await.unwrap().is_empty(),
+        "escalation happens once"
+    );
+    let (case, timeline) = app.case(&case.uid).await.unwrap();
+    let escalation = timeline
+        .iter()
+        .find(|e| e.kind == "escalated")
+        .expect("escalated event");
+    assert!(
+        escalation
+            .detail
+            .contains(&format!("\"notify_manager_user_id\":{}", boss.id)),
+        "{}",
+        escalation.detail
+    );
+
+    app.act_on_case(&case.uid, "wang", CaseAction::Start)
+        .await
+        .unwrap();
+    let refused = app
+        .act_on_case(
+            &case.uid,
+            "wang",
+            CaseAction::Resolve {
+                root_cause: "bad luck".into(),
+                resolution: "sorry".into(),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, AppError::Invalid(p) if p[0].field == "root_cause"),
+        "{refused:?}"
+    );
+    let refused = app
+        .act_on_case(&case.uid, "wang", CaseAction::Close)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, AppError::Conflict(_)),
+        "an open case is resolved before it is closed"
+    );
+    app.act_on_case(
+        &case.uid,
+        "wang",
+        CaseAction::Contact {
+            method: "phone".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let resolved = app
+        .act_on_case(
+            &case.uid,
+            "wang",
+            CaseAction::Resolve {
+                root_cause: "delivery_delay".into(),
+                resolution: "refunded shipping".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(resolved.status, CaseStatus::Resolved);
+    assert_eq!(resolved.contacted, Some(true));
+    app.act_on_case(&case.uid, "wang", CaseAction::Close)
+        .await
+        .unwrap();
+    let reopened = app
+        .act_on_case(
+            &case.uid,
+            "li",
+            CaseAction::Reopen {
+                reason: "customer called again".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (reopened.status, reopened.reopen_count),
+        (CaseStatus::InProgress, 1)
+    );
+    let (_, timeline) = app.case(&case.uid).await.unwrap();
+    let kinds: Vec<&str> = timeline.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "opened",
+            "routed",
+            "escalated",
+            "started",
+            "contacted",
+            "resolved",
+            "closed",
+            "reopened"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn complaints_open_cases_and_unmatched_ones_wait_unassigned() {
+    let (app, _database) = app_with_cases().await;
+    let case = app
+        .open_complaint(
+            ComplaintInput {
+                summary: "App 登录不了，验证码收不到".into(),
+                customer: Some("c-88".into()),
+                channel: Some("phone".into()),
+                touchpoint: None,
+                dimensions: Default::default(),
+                priority: Some(Priority::Urgent),
+            },
+            "api",
+        )
+        .await
+        .unwrap();
+    assert_eq!(case.source, "complaint:phone");
+    assert_eq!(
+        (case.status, case.department_id, case.priority),
+        (CaseStatus::New, None, Priority::Urgent)
+    );
+    assert!(
+        case.themes.contains(&"account_login".to_owned()),
+        "{:?}",
+        case.themes
+    );
+    // An urgent case's default SLA: an hour to respond.
+    assert!(case.first_response_due - case.created_at == 3_600_000_000);
+    let empty = app
+        .open_complaint(
+            ComplaintInput {
+                summary: " ".into(),
+                customer: None,
+                channel: None,
+                touchpoint: None,
+                dimensions: Default::default(),
+                priority: None,
+            },
+            "api",
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(empty, AppError::Invalid(_)));
+    // Without a threshold configured, detractors open no cases.
+    let plain = crate::test_app().await;
+    plain
+        .ingest(&[response(
+            "x",
+            "2026-11-02T10:00:00+08:00",
+            serde_json::json!({"nps": 0}),
+        )])
+        .await;
+    assert!(
+        plain
+            .app
+            .cases(&cxm_app::CaseFilter::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
