@@ -341,7 +341,15 @@ impl App {
             reopen_count: 0,
             created_at: now,
         };
-        Ok(self.store.create_case(&case, &events).await?)
+        let case = self.store.create_case(&case, &events).await?;
+        let title = format!(
+            "新工单 · New case [{}] {}",
+            case.priority.as_str(),
+            case.themes.join(", ")
+        );
+        self.announce("case.created", &case, title, case.summary.clone())
+            .await?;
+        Ok(case)
     }
 
     /// A member of `department`: the one with the fewest open cases (`least_loaded`), or the

@@ -19,6 +19,8 @@ pub struct Config {
     pub feeds: FeedsConfig,
     /// What opens cases, and the root causes they close with.
     pub cases: crate::CasesConfig,
+    /// Where case notifications go.
+    pub notifications: crate::NotificationsConfig,
     /// The zone in which days, weeks and months begin. `None`: the zone the database was
     /// created with, or UTC for a new database. [`crate::App::open`] resolves it, so an open
     /// app's configuration always has one.
@@ -122,6 +124,7 @@ impl Default for Config {
             text: None,
             feeds: FeedsConfig::default(),
             cases: crate::CasesConfig::default(),
+            notifications: crate::NotificationsConfig::default(),
             time_zone: None,
         }
     }

@@ -13,6 +13,7 @@ mod forms;
 mod import;
 mod ingest;
 mod metrics;
+mod notify;
 mod overview;
 mod responses;
 mod surveys;
@@ -35,6 +36,10 @@ pub use import::{ImportOptions, ImportProgress, ImportReport, ProgressCallback, 
 pub use ingest::{IngestFormat, IngestReport, MAX_BATCH};
 pub use metrics::{
     ComparisonResult, Estimate, MetricQueryInput, MetricRow, MetricsResult, OptionShare, ValueCount,
+};
+pub use notify::{
+    DeliveryReport, NotificationsConfig, NotifyChannel, ROBOT_PER_MINUTE, SmtpConfig,
+    dingtalk_signed_url, feishu_sign,
 };
 pub use overview::{CommentView, DEFAULT_DAYS, Overview, OverviewInput};
 pub use responses::ResponseListInput;

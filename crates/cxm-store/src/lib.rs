@@ -16,6 +16,7 @@ mod error;
 mod ingest;
 mod lists;
 mod migrate;
+mod outbox;
 mod postgres;
 mod responses;
 mod scratch;
@@ -31,6 +32,7 @@ pub use accumulate::{
 pub use cases::{CaseEvent, CaseFilter, Department, RoutingRule, StoredCase};
 pub use error::StoreError;
 pub use ingest::{IngestOutcome, IngestSession, StampedResponse};
+pub use outbox::OutboxMessage;
 pub use responses::{ResponseFilter, ResponsePage, StoredResponse};
 pub use scratch::ScratchDatabase;
 pub use surveys::{ItemInfo, StoredSurvey};

@@ -23,6 +23,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0003_cases.sql"),
         include_str!("../migrations/postgres/0003_cases.sql"),
     ),
+    (
+        4,
+        "notification outbox",
+        include_str!("../migrations/sqlite/0004_outbox.sql"),
+        include_str!("../migrations/postgres/0004_outbox.sql"),
+    ),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<usize, StoreError> {

@@ -27,6 +27,49 @@ struct FileConfig {
     feeds: FileFeeds,
     #[serde(default)]
     cases: FileCases,
+    #[serde(default)]
+    notifications: FileNotifications,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileNotifications {
+    #[serde(default)]
+    allow_private_targets: bool,
+    smtp: Option<FileSmtp>,
+    #[serde(default)]
+    channels: Vec<FileChannel>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSmtp {
+    host: String,
+    #[serde(default = "default_smtp_port")]
+    port: u16,
+    from: String,
+    username: Option<String>,
+    password: Option<String>,
+    #[serde(default = "default_true")]
+    tls: bool,
+}
+
+fn default_smtp_port() -> u16 {
+    587
+}
+
+fn default_true() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileChannel {
+    kind: String,
+    target: String,
+    secret: Option<String>,
+    #[serde(default)]
+    events: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -152,6 +195,44 @@ pub fn load(file: Option<&Path>, database: Option<&str>) -> Result<Config> {
             bail!("cases.root_causes is empty: a case could never be resolved");
         }
         config.cases.root_causes = causes;
+    }
+    config.notifications.allow_private_targets = layer.notifications.allow_private_targets;
+    if let Some(smtp) = layer.notifications.smtp {
+        config.notifications.smtp = Some(cxm_app::SmtpConfig {
+            host: smtp.host,
+            port: smtp.port,
+            from: smtp.from,
+            credentials: smtp
+                .username
+                .zip(env("CXM_NOTIFICATIONS_SMTP_PASSWORD").or(smtp.password)),
+            tls: smtp.tls,
+        });
+    }
+    for (index, channel) in layer.notifications.channels.into_iter().enumerate() {
+        if !matches!(
+            channel.kind.as_str(),
+            "email" | "wecom" | "dingtalk" | "feishu" | "slack"
+        ) {
+            bail!(
+                "notifications.channels[{index}].kind {:?}: expected email, wecom, dingtalk, feishu or slack",
+                channel.kind
+            );
+        }
+        if let Some(event) = channel
+            .events
+            .iter()
+            .find(|e| !matches!(e.as_str(), "case.created" | "case.escalated"))
+        {
+            bail!(
+                "notifications.channels[{index}].events: {event:?} is not case.created or case.escalated"
+            );
+        }
+        config.notifications.channels.push(cxm_app::NotifyChannel {
+            kind: channel.kind,
+            target: channel.target,
+            secret: channel.secret,
+            events: channel.events,
+        });
     }
     config.feeds.wjx_key = env("CXM_FEEDS_WJX_KEY").or(layer.feeds.wjx_key);
     config.feeds.webhook_secret = env("CXM_FEEDS_WEBHOOK_SECRET").or(layer.feeds.webhook_secret);

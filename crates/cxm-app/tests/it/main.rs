@@ -8,6 +8,7 @@ mod cases;
 mod import;
 mod ingest;
 mod metrics;
+mod notify;
 
 use cxm_app::{App, Config, MetricQueryInput, MetricsResult};
 use cxm_domain::{ResponseInput, TimeZone};

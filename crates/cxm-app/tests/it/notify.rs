@@ -1,0 +1,352 @@
+//! Notifications against real peers on loopback: an HTTP receiver that checks DingTalk's and
+//! Feishu's signatures the way the vendors specify, and a real SMTP server (Python's aiosmtpd,
+//! which `.ci/run` installs). Pending messages survive a restart and are delivered once.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+
+use base64::Engine;
+use cxm_app::{
+    App, CasesConfig, ComplaintInput, Config, NotificationsConfig, NotifyChannel, SmtpConfig,
+};
+use cxm_domain::TimeZone;
+use cxm_store::ScratchDatabase;
+use hmac::Mac;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::postgres_url;
+
+/// What the receiver got: path with query, and body.
+type Received = Arc<Mutex<Vec<(String, String)>>>;
+
+/// An HTTP server on loopback answering every POST like a robot that accepted the message.
+async fn receiver() -> (String, Received) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let received: Received = Arc::default();
+    let log = Arc::clone(&received);
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let log = Arc::clone(&log);
+            tokio::spawn(async move {
+                let mut data = Vec::new();
+                let mut buffer = [0u8; 4096];
+                loop {
+                    let n = stream.read(&mut buffer).await.unwrap_or(0);
+                    if n == 0 {
+                        break;
+                    }
+                    data.extend_from_slice(&buffer[..n]);
+                    let text = String::from_utf8_lossy(&data).to_string();
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let length: usize = text[..end]
+                            .lines()
+                            .find_map(|l| {
+                                l.to_ascii_lowercase()
+                                    .strip_prefix("content-length:")
+                                    .map(|v| v.trim().parse().unwrap_or(0))
+                            })
+                            .unwrap_or(0);
+                        if data.len() >= end + 4 + length {
+                            let path = text.split_whitespace().nth(1).unwrap_or("").to_owned();
+                            let body = String::from_utf8_lossy(&data[end + 4..end + 4 + length])
+                                .to_string();
+                            log.lock().unwrap().push((path, body));
+                            break;
+                        }
+                    }
+                }
+                let reply = "{\"errcode\":0,\"errmsg\":\"ok\"}";
+                let answer = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{reply}",
+                    reply.len()
+                );
+                let _ = stream.write_all(answer.as_bytes()).await;
+            });
+        }
+    });
+    (base, received)
+}
+
+async fn app_with(
+    channels: Vec<NotifyChannel>,
+    smtp: Option<SmtpConfig>,
+    database: &ScratchDatabase,
+    allow_private: bool,
+) -> App {
+    let config = Config {
+        time_zone: Some(TimeZone::parse("Asia/Shanghai").unwrap()),
+        cases: CasesConfig::default(),
+        notifications: NotificationsConfig {
+            channels,
+            smtp,
+            allow_private_targets: allow_private,
+        },
+        ..Config::with_database(database.url())
+    };
+    App::open(config).await.unwrap()
+}
+
+fn complaint(text: &str) -> ComplaintInput {
+    ComplaintInput {
+        summary: text.into(),
+        customer: None,
+        channel: Some("phone".into()),
+        touchpoint: None,
+        dimensions: Default::default(),
+        priority: None,
+    }
+}
+
+fn channel(kind: &str, target: String, secret: Option<&str>) -> NotifyChannel {
+    NotifyChannel {
+        kind: kind.into(),
+        target,
+        secret: secret.map(str::to_owned),
+        events: Vec::new(),
+    }
+}
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp_micros()
+}
+
+#[tokio::test]
+async fn robots_get_signed_messages_once_even_across_a_restart() {
+    let (base, received) = receiver().await;
+    let database = ScratchDatabase::new(postgres_url().as_deref())
+        .await
+        .unwrap();
+    let channels = vec![
+        channel(
+            "dingtalk",
+            format!("{base}/robot/send?access_token=T1"),
+            Some("SECdingtalk-secret"),
+        ),
+        channel(
+            "feishu",
+            format!("{base}/open-apis/bot/v2/hook/F1"),
+            Some("feishu-secret"),
+        ),
+        channel("wecom", format!("{base}/cgi-bin/webhook/send?key=W1"), None),
+        channel("slack", format!("{base}/services/T/B/S"), None),
+    ];
+    // Cases are opened and the server "dies" before delivering anything.
+    let first = app_with(channels.clone(), None, &database, true).await;
+    first
+        .open_complaint(complaint("退款拖了两周 <!channel>"), "api")
+        .await
+        .unwrap();
+    drop(first);
+    assert!(received.lock().unwrap().is_empty());
+
+    let second = app_with(channels, None, &database, true).await;
+    let report = second.deliver_notifications(now()).await.unwrap();
+    assert_eq!((report.delivered, report.failed), (4, 0), "{report:?}");
+    assert_eq!(
+        second.deliver_notifications(now()).await.unwrap().delivered,
+        0,
+        "nothing is sent twice"
+    );
+    let got = received.lock().unwrap().clone();
+    assert_eq!(got.len(), 4);
+
+    // DingTalk: timestamp (ms) and sign in the query; sign = urlencode(base64(HMAC-SHA256(secret, ts + "\n" + secret))).
+    let (path, body) = got
+        .iter()
+        .find(|(p, _)| p.starts_with("/robot/send"))
+        .unwrap();
+    let query: Vec<(String, String)> =
+        serde_urlencoded::from_str(path.split_once('?').unwrap().1).unwrap();
+    let field = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap()
+    };
+    let timestamp = field("timestamp");
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(b"SECdingtalk-secret").unwrap();
+    mac.update(format!("{timestamp}\nSECdingtalk-secret").as_bytes());
+    assert_eq!(
+        field("sign"),
+        base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+    );
+    assert!(
+        (now() / 1000 - timestamp.parse::<i64>().unwrap()).abs() < 3_600_000,
+        "within an hour"
+    );
+    let json: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(json["msgtype"], "markdown");
+    assert!(
+        json["markdown"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("退款拖了两周")
+    );
+
+    // Feishu: timestamp (s) and sign in the body; sign = base64(HMAC-SHA256(key = ts + "\n" + secret, "")).
+    let (_, body) = got
+        .iter()
+        .find(|(p, _)| p.starts_with("/open-apis"))
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(body).unwrap();
+    let seconds = json["timestamp"].as_str().unwrap();
+    let mac =
+        hmac::Hmac::<sha2::Sha256>::new_from_slice(format!("{seconds}\nfeishu-secret").as_bytes())
+            .unwrap();
+    assert_eq!(
+        json["sign"],
+        base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+    );
+
+    // Slack text is escaped: no channel-wide mention can be injected.
+    let (_, body) = got
+        .iter()
+        .find(|(p, _)| p.starts_with("/services"))
+        .unwrap();
+    assert!(
+        body.contains("&lt;!channel&gt;") && !body.contains("<!channel>"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn many_messages_to_one_robot_go_as_a_digest_and_private_urls_are_refused_by_default() {
+    let (base, received) = receiver().await;
+    let database = ScratchDatabase::new(postgres_url().as_deref())
+        .await
+        .unwrap();
+    let channels = vec![channel(
+        "wecom",
+        format!("{base}/cgi-bin/webhook/send?key=W1"),
+        None,
+    )];
+    let strict = app_with(channels.clone(), None, &database, false).await;
+    for i in 0..3 {
+        strict
+            .open_complaint(complaint(&format!("投诉 {i}")), "api")
+            .await
+            .unwrap();
+    }
+    let report = strict.deliver_notifications(now()).await.unwrap();
+    assert_eq!(
+        (report.delivered, report.failed),
+        (0, 3),
+        "loopback robots are refused unless allowed"
+    );
+    assert!(received.lock().unwrap().is_empty());
+    // Allowed, the three wait for their retry time, then go as one digest.
+    let open = app_with(channels, None, &database, true).await;
+    let report = open
+        .deliver_notifications(now() + 2 * 60_000_000)
+        .await
+        .unwrap();
+    assert_eq!(report.delivered, 3, "{report:?}");
+    let got = received.lock().unwrap().clone();
+    assert_eq!(got.len(), 1, "one digest");
+    assert!(
+        got[0].1.contains("投诉 0") && got[0].1.contains("投诉 2"),
+        "{}",
+        got[0].1
+    );
+}
+
+fn report(line: &str) {
+    if let Ok(path) = std::env::var("CXM_TEST_REPORT") {
+        use std::io::Write;
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .unwrap();
+        writeln!(file, "{line}").unwrap();
+    }
+}
+
+#[tokio::test]
+async fn email_goes_through_a_real_smtp_server() {
+    let python = std::env::var("CXM_SMTP_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let has_aiosmtpd = Command::new(&python)
+        .args(["-c", "import aiosmtpd"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has_aiosmtpd {
+        assert!(
+            std::env::var("CXM_REQUIRE_SMTP").is_err(),
+            "CXM_REQUIRE_SMTP is set but {python} has no aiosmtpd"
+        );
+        eprintln!("SMTP test skipped: {python} has no aiosmtpd (pip install aiosmtpd)");
+        return;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = Command::new(&python)
+        .args([
+            "-u",
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-c",
+            "aiosmtpd.handlers.Debugging",
+            "-l",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let output = Arc::new(Mutex::new(String::new()));
+    let sink = Arc::clone(&output);
+    let stdout = server.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            sink.lock().unwrap().push_str(&(line + "\n"));
+        }
+    });
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let database = ScratchDatabase::new(postgres_url().as_deref())
+        .await
+        .unwrap();
+    let smtp = SmtpConfig {
+        host: "127.0.0.1".into(),
+        port,
+        from: "cxm@example.com".into(),
+        credentials: None,
+        tls: false,
+    };
+    let app = app_with(
+        vec![channel("email", "manager@example.com".into(), None)],
+        Some(smtp),
+        &database,
+        true,
+    )
+    .await;
+    app.open_complaint(complaint("门店排队太久"), "api")
+        .await
+        .unwrap();
+    let delivered = app.deliver_notifications(now()).await.unwrap();
+    assert_eq!(delivered.delivered, 1, "{delivered:?}");
+    let mut seen = String::new();
+    for _ in 0..100 {
+        seen = output.lock().unwrap().clone();
+        if seen.contains("manager@example.com") && seen.contains("---------- MESSAGE FOLLOWS") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(seen.contains("manager@example.com"), "{seen}");
+    assert!(seen.contains("Subject:"), "{seen}");
+    report("smtp test ran");
+}
