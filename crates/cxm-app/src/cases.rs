@@ -34,6 +34,8 @@ pub struct CasesConfig {
     pub open_csat_at_most: Option<i64>,
     /// Root causes a resolution may name.
     pub root_causes: Vec<String>,
+    /// The survey a closed case's customer is invited to answer (recovery), if any.
+    pub recovery_survey: Option<String>,
 }
 
 impl Default for CasesConfig {
@@ -45,6 +47,7 @@ impl Default for CasesConfig {
                 .iter()
                 .map(|s| (*s).to_owned())
                 .collect(),
+            recovery_survey: None,
         }
     }
 }
@@ -663,6 +666,8 @@ pub struct CaseView {
     pub reopen_count: i64,
     /// Opened.
     pub created_at: String,
+    /// The recovery survey link to send the customer, once the case is closed.
+    pub follow_up: Option<String>,
     /// The timeline, oldest first (only when one case is asked for).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub timeline: Vec<CaseEventView>,
@@ -689,10 +694,12 @@ fn rfc3339(micros: i64) -> String {
 }
 
 impl CaseView {
-    /// The view of a case and (optionally) its timeline.
-    pub fn of(case: StoredCase, events: Vec<CaseEvent>) -> CaseView {
+    /// The view of a case and (optionally) its timeline; `recovery_survey` gives closed cases
+    /// their follow-up link.
+    pub fn of(case: StoredCase, events: Vec<CaseEvent>, recovery_survey: Option<&str>) -> CaseView {
         let now = chrono::Utc::now().timestamp_micros();
         CaseView {
+            follow_up: crate::follow_up_path(recovery_survey, &case),
             overdue: case.status.is_open()
                 && (case.resolution_due < now
                     || (case.first_responded_at.is_none() && case.first_response_due < now)),

@@ -16,6 +16,7 @@ mod metrics;
 mod notify;
 mod overview;
 mod responses;
+mod scorecard;
 mod surveys;
 mod text;
 mod tokens;
@@ -43,6 +44,7 @@ pub use notify::{
 };
 pub use overview::{CommentView, DEFAULT_DAYS, Overview, OverviewInput};
 pub use responses::ResponseListInput;
+pub use scorecard::{Durations, Rate, Scorecard, follow_up_path};
 pub use surveys::SurveySummary;
 pub use text::{CommentAnalysis, CommentInput, MAX_COMMENT_CHARS, MAX_COMMENTS};
 pub use tokens::{Authenticated, NewToken};

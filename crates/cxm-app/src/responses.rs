@@ -83,6 +83,7 @@ impl App {
             dimensions: input.dimensions.clone(),
             after,
             uid: None,
+            source_key: None,
             limit,
         };
         let page = self.store.responses(&filter).await?;

@@ -100,6 +100,7 @@ pub fn router(state: AppState) -> Router {
             get(api::cases::list).post(api::cases::open),
         )
         .route("/api/v1/cases/escalations", post(api::cases::escalate))
+        .route("/api/v1/cases/scorecard", get(api::cases::scorecard))
         .route("/api/v1/cases/{uid}", get(api::cases::show))
         .route("/api/v1/cases/{uid}/actions", post(api::cases::act))
         .route("/api/v1/departments", post(api::cases::create_department))

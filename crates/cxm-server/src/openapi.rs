@@ -32,6 +32,7 @@ use utoipa::{Modify, OpenApi};
         crate::api::cases::create_rule,
         crate::api::cases::set_sla,
         crate::api::cases::escalate,
+        crate::api::cases::scorecard,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, cxm_app::Problem, cxm_app::IngestReport)),
     modifiers(&BearerAuth),

@@ -177,8 +177,8 @@ pub fn bootstrap_relative_weights(
         .map(|mut sample| {
             sample.sort_by(f64::total_cmp);
             (
-                percentile(&sample, alpha / 2.0),
-                percentile(&sample, 1.0 - alpha / 2.0),
+                crate::quantile::sorted_quantile(&sample, alpha / 2.0),
+                crate::quantile::sorted_quantile(&sample, 1.0 - alpha / 2.0),
             )
         })
         .collect();
@@ -310,13 +310,4 @@ fn relative_weights(rxx: &Square, rxy: &[f64]) -> Result<Vec<f64>, StatsError> {
                 .sum()
         })
         .collect())
-}
-
-fn percentile(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let position = q * (sorted.len() - 1) as f64;
-    let (low, high) = (position.floor() as usize, position.ceil() as usize);
-    sorted[low] + (sorted[high] - sorted[low]) * (position - low as f64)
 }

@@ -31,6 +31,7 @@ mod nps;
 mod optimize;
 mod planning;
 mod proportion;
+mod quantile;
 mod random;
 mod rfm;
 mod shapley;
@@ -61,6 +62,7 @@ pub use planning::{
 pub use proportion::{
     Interval, ProportionDifference, ProportionMethod, proportion_difference, proportion_interval,
 };
+pub use quantile::quantile;
 pub use random::SplitMix64;
 pub use rfm::rfm_summary;
 pub use shapley::EXACT_SHAPLEY_LIMIT;

@@ -22,6 +22,8 @@ pub struct ResponseFilter {
     pub dimensions: Vec<(String, Vec<String>)>,
     /// Only the response with this public id.
     pub uid: Option<String>,
+    /// Only the response with this (source, source id).
+    pub source_key: Option<(String, String)>,
     /// Continue after this `(submitted_at µs, id)` position.
     pub after: Option<(i64, i64)>,
     /// Page size.
@@ -88,6 +90,11 @@ impl Store {
         if let Some(uid) = &filter.uid {
             let p = text_param(uid.clone(), &mut texts);
             conditions.push(format!("r.uid = {p}"));
+        }
+        if let Some((source, source_id)) = &filter.source_key {
+            let a = text_param(source.clone(), &mut texts);
+            let b = text_param(source_id.clone(), &mut texts);
+            conditions.push(format!("r.source = {a} AND r.source_id = {b}"));
         }
         if !filter.channels.is_empty() {
             let list: Vec<String> = filter

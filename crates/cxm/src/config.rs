@@ -78,6 +78,7 @@ struct FileCases {
     open_on_nps_at_most: Option<i64>,
     open_on_csat_at_most: Option<i64>,
     root_causes: Option<Vec<String>>,
+    recovery_survey: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -190,6 +191,7 @@ pub fn load(file: Option<&Path>, database: Option<&str>) -> Result<Config> {
         number("CXM_CASES_OPEN_ON_NPS_AT_MOST")?.or(layer.cases.open_on_nps_at_most);
     config.cases.open_csat_at_most =
         number("CXM_CASES_OPEN_ON_CSAT_AT_MOST")?.or(layer.cases.open_on_csat_at_most);
+    config.cases.recovery_survey = layer.cases.recovery_survey;
     if let Some(causes) = layer.cases.root_causes {
         if causes.is_empty() {
             bail!("cases.root_causes is empty: a case could never be resolved");

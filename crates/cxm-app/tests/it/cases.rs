@@ -16,6 +16,7 @@ async fn app_with_cases() -> (App, ScratchDatabase) {
         time_zone: Some(TimeZone::parse("Asia/Shanghai").unwrap()),
         cases: CasesConfig {
             open_nps_at_most: Some(6),
+            recovery_survey: Some("follow-up".into()),
             ..CasesConfig::default()
         },
         ..Config::with_database(database.url())
@@ -23,6 +24,11 @@ async fn app_with_cases() -> (App, ScratchDatabase) {
     let app = App::open(config).await.unwrap();
     let survey = App::parse_survey_toml(include_str!("fixtures/feedback.toml")).unwrap();
     app.create_survey(&survey).await.unwrap();
+    let follow_up = App::parse_survey_toml(
+        "key = \"follow-up\"\nstatus = \"live\"\n[[questions]]\nkey = \"nps\"\nkind = \"nps\"\n",
+    )
+    .unwrap();
+    app.create_survey(&follow_up).await.unwrap();
     (app, database)
 }
 
@@ -180,9 +186,50 @@ async fn a_detractor_is_routed_escalated_and_resolved_with_a_root_cause() {
         .unwrap();
     assert_eq!(resolved.status, CaseStatus::Resolved);
     assert_eq!(resolved.contacted, Some(true));
-    app.act_on_case(&case.uid, "wang", CaseAction::Close)
+    let closed = app
+        .act_on_case(&case.uid, "wang", CaseAction::Close)
         .await
         .unwrap();
+    // The customer answers the follow-up link of the closed case: recovered (NPS 9).
+    let link = cxm_app::follow_up_path(Some("follow-up"), &closed).expect("a follow-up link");
+    let token = link.split("t=").nth(1).unwrap();
+    app.submit_form(
+        "follow-up",
+        &vec![("nps".to_owned(), "9".to_owned())],
+        Some(token),
+        "zh",
+    )
+    .await
+    .unwrap();
+    let today = app.config().zone().today();
+    let cards = app
+        .scorecards(today - chrono::Duration::days(1), today)
+        .await
+        .unwrap();
+    let everyone = &cards[0];
+    assert_eq!(
+        (
+            everyone.department.as_deref(),
+            everyone.opened,
+            everyone.open
+        ),
+        (None, 2, 1)
+    );
+    let logistics_card = cards
+        .iter()
+        .find(|c| c.department.as_deref() == Some("logistics"))
+        .unwrap();
+    assert_eq!(logistics_card.opened, 2);
+    let recovery = logistics_card.recovery_rate.expect("recovery rate");
+    assert_eq!((recovery.count, recovery.n, recovery.pct), (1, 1, 100.0));
+    let sla = logistics_card.sla_compliance.expect("SLA compliance");
+    assert_eq!(
+        (sla.count, sla.n),
+        (1, 1),
+        "resolved within its resolution time"
+    );
+    assert_eq!(logistics_card.first_response_minutes.unwrap().n, 1);
+    assert_eq!(logistics_card.reopen_rate.unwrap().count, 0);
     let reopened = app
         .act_on_case(
             &case.uid,
@@ -198,6 +245,11 @@ async fn a_detractor_is_routed_escalated_and_resolved_with_a_root_cause() {
         (CaseStatus::InProgress, 1)
     );
     let (_, timeline) = app.case(&case.uid).await.unwrap();
+    let cards = app
+        .scorecards(today - chrono::Duration::days(1), today)
+        .await
+        .unwrap();
+    assert_eq!(cards[0].reopen_rate.unwrap().count, 1);
     let kinds: Vec<&str> = timeline.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(
         kinds,

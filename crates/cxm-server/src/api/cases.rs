@@ -28,7 +28,14 @@ pub async fn open(
     caller.require(Role::Analyst)?;
     let complaint: ComplaintInput = body(&bytes, "a complaint")?;
     let case = state.app.open_complaint(complaint, "api").await?;
-    Ok((StatusCode::CREATED, Json(CaseView::of(case, Vec::new()))))
+    Ok((
+        StatusCode::CREATED,
+        Json(CaseView::of(
+            case,
+            Vec::new(),
+            state.app.config().cases.recovery_survey.as_deref(),
+        )),
+    ))
 }
 
 /// Cases, overdue first: `department` (key), `assignee` (user id), `open=true`.
@@ -68,7 +75,13 @@ pub async fn list(
     Ok(Json(
         cases
             .into_iter()
-            .map(|c| CaseView::of(c, Vec::new()))
+            .map(|c| {
+                CaseView::of(
+                    c,
+                    Vec::new(),
+                    state.app.config().cases.recovery_survey.as_deref(),
+                )
+            })
             .collect(),
     ))
 }
@@ -84,7 +97,11 @@ pub async fn show(
 ) -> Result<Json<CaseView>, ApiError> {
     caller.require(Role::Viewer)?;
     let (case, events) = state.app.case(&uid).await?;
-    Ok(Json(CaseView::of(case, events)))
+    Ok(Json(CaseView::of(
+        case,
+        events,
+        state.app.config().cases.recovery_survey.as_deref(),
+    )))
 }
 
 /// Acts on a case: `{"action": "assign", "user_id": 3}`, `start`, `note`, `contact`,
@@ -105,7 +122,11 @@ pub async fn act(
         .act_on_case(&uid, &format!("token:{}", caller.token_id), action)
         .await?;
     let (case, events) = state.app.case(&uid).await?;
-    Ok(Json(CaseView::of(case, events)))
+    Ok(Json(CaseView::of(
+        case,
+        events,
+        state.app.config().cases.recovery_survey.as_deref(),
+    )))
 }
 
 /// A new department.
@@ -269,7 +290,38 @@ pub async fn escalate(
     Ok(Json(
         cases
             .into_iter()
-            .map(|c| CaseView::of(c, Vec::new()))
+            .map(|c| {
+                CaseView::of(
+                    c,
+                    Vec::new(),
+                    state.app.config().cases.recovery_survey.as_deref(),
+                )
+            })
             .collect(),
     ))
+}
+
+/// Department scorecards of the cases opened from `since` to `until` (default: the last 90
+/// days): all cases first, then each department.
+#[utoipa::path(get, path = "/api/v1/cases/scorecard", tag = "cases", security(("bearer" = [])),
+    params(("since" = Option<String>, Query, description = "YYYY-MM-DD"), ("until" = Option<String>, Query, description = "YYYY-MM-DD")),
+    responses((status = 200, body = [cxm_app::Scorecard])))]
+pub async fn scorecard(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Vec<cxm_app::Scorecard>>, ApiError> {
+    caller.require(Role::Viewer)?;
+    let pairs = query_pairs(query.as_deref())?;
+    let date = |key: &str| -> Result<Option<chrono::NaiveDate>, ApiError> {
+        single(&pairs, &[key])
+            .map(|v| {
+                chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d")
+                    .map_err(|_| ApiError::malformed(format!("{key} {v:?} is not YYYY-MM-DD")))
+            })
+            .transpose()
+    };
+    let until = date("until")?.unwrap_or_else(|| state.app.config().zone().today());
+    let since = date("since")?.unwrap_or(until - chrono::Duration::days(89));
+    Ok(Json(state.app.scorecards(since, until).await?))
 }
