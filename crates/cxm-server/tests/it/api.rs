@@ -403,9 +403,18 @@ async fn cases_are_opened_routed_worked_and_escalated_over_http() {
         )
         .await;
     assert_eq!(viewer.status, StatusCode::FORBIDDEN);
-    let cards = server.get("/api/v1/cases/scorecard").await.expect(StatusCode::OK);
+    let cards = server
+        .get("/api/v1/cases/scorecard")
+        .await
+        .expect(StatusCode::OK);
     assert_eq!(cards[0]["opened"], 1, "{cards:#}");
-    assert!(cards.as_array().unwrap().iter().any(|c| c["department"] == "app-team"));
+    assert!(
+        cards
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["department"] == "app-team")
+    );
     // Nothing is overdue yet.
     let escalated = server
         .post("/api/v1/cases/escalations", &serde_json::json!({}))
