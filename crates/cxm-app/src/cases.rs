@@ -350,8 +350,14 @@ impl App {
             case.priority.as_str(),
             case.themes.join(", ")
         );
-        self.announce("case.created", &case, title, case.summary.clone())
-            .await?;
+        self.announce(
+            "case.created",
+            &case.uid,
+            &case,
+            title,
+            case.summary.clone(),
+        )
+        .await?;
         Ok(case)
     }
 
@@ -485,6 +491,17 @@ impl App {
         self.store
             .save_case(&case, &event(actor, kind, detail))
             .await?;
+        if self.wants("case.updated") {
+            let title = format!("工单更新 · Case {kind}");
+            self.announce(
+                "case.updated",
+                &format!("{}:{now}", case.uid),
+                &case,
+                title,
+                case.summary.clone(),
+            )
+            .await?;
+        }
         Ok(case)
     }
 
@@ -525,6 +542,18 @@ impl App {
             self.store
                 .save_case(&case, &event("system", "escalated", detail))
                 .await?;
+            let title = format!(
+                "工单超时升级 · Case past its SLA [{}]",
+                case.priority.as_str()
+            );
+            self.announce(
+                "case.escalated",
+                &case.uid,
+                &case,
+                title,
+                case.summary.clone(),
+            )
+            .await?;
             escalated.push(case);
         }
         Ok(escalated)

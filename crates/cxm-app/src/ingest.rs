@@ -71,6 +71,39 @@ impl App {
         let outcome = self.store.ingest(&stamped).await?;
         // Stored first: a case refers to a response that exists.
         self.open_cases_for(&stamped).await?;
+        if self.wants("response.created") {
+            for item in stamped
+                .iter()
+                .filter(|s| s.response.channel != cxm_domain::Channel::Import)
+            {
+                let response = &item.response;
+                let answers: BTreeMap<&str, serde_json::Value> = response
+                    .answers
+                    .iter()
+                    .map(|(key, value)| {
+                        let value = match value {
+                            cxm_domain::AnswerValue::Number(n) => serde_json::Value::from(*n),
+                            cxm_domain::AnswerValue::Choice(c)
+                            | cxm_domain::AnswerValue::Text(c) => {
+                                serde_json::Value::from(c.clone())
+                            }
+                            cxm_domain::AnswerValue::Choices(list) => {
+                                serde_json::Value::from(list.clone())
+                            }
+                        };
+                        (key.as_str(), value)
+                    })
+                    .collect();
+                let data = serde_json::json!({
+                    "survey": response.survey, "source": response.source, "id": response.source_id,
+                    "submitted_at": response.submitted_at.to_rfc3339(), "channel": response.channel.as_str(),
+                    "touchpoint": response.touchpoint, "dimensions": response.dimensions, "answers": answers,
+                });
+                let key = format!("{}/{}", response.source, response.source_id);
+                self.enqueue_event("response.created", &key, "response.created", "", &data)
+                    .await?;
+            }
+        }
         Ok(report(inputs.len(), outcome))
     }
 

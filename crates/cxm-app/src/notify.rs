@@ -45,13 +45,14 @@ impl std::fmt::Debug for NotificationsConfig {
 /// One channel.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NotifyChannel {
-    /// `email`, `wecom`, `dingtalk`, `feishu` or `slack`.
+    /// `email`, `wecom`, `dingtalk`, `feishu`, `slack` or `webhook` (Standard Webhooks).
     pub kind: String,
     /// An email address, or the robot's webhook URL.
     pub target: String,
-    /// The signing secret (DingTalk `SEC…`, Feishu).
+    /// The signing secret (DingTalk `SEC…`, Feishu, webhook `whsec_…`).
     pub secret: Option<String>,
-    /// Events sent: `case.created`, `case.escalated` (empty: all).
+    /// Events sent: `case.created`, `case.updated`, `case.escalated`, `response.created`
+    /// (empty: new and escalated cases for people, everything for webhooks).
     pub events: Vec<String>,
 }
 
@@ -150,26 +151,71 @@ fn is_private(ip: IpAddr) -> bool {
 }
 
 impl App {
-    /// Puts a case event into the outbox for every channel that takes it.
+    /// Puts a case event into the outbox for every channel that takes it; `key` makes the
+    /// event unique (a case's uid, or its uid and the moment of an update).
     pub(crate) async fn announce(
         &self,
         event: &str,
+        key: &str,
         case: &StoredCase,
         title: String,
         body: String,
     ) -> Result<(), AppError> {
+        let data = serde_json::to_value(crate::CaseView::of(
+            case.clone(),
+            Vec::new(),
+            self.config.cases.recovery_survey.as_deref(),
+        ))
+        .unwrap_or(serde_json::Value::Null);
+        self.enqueue_event(event, key, &title, &body, &data).await
+    }
+
+    /// Whether a channel takes `event`: one that lists it, or one without a list (people get
+    /// new and escalated cases, webhooks everything).
+    fn takes(channel: &NotifyChannel, event: &str) -> bool {
+        if channel.events.is_empty() {
+            channel.kind == "webhook" || matches!(event, "case.created" | "case.escalated")
+        } else {
+            channel.events.iter().any(|e| e == event)
+        }
+    }
+
+    /// Whether any channel takes `event`.
+    pub(crate) fn wants(&self, event: &str) -> bool {
+        self.config
+            .notifications
+            .channels
+            .iter()
+            .any(|c| Self::takes(c, event))
+    }
+
+    /// Writes one outbox message per channel that takes `event`: robots and email get the
+    /// title and text, webhooks the Standard Webhooks payload `{type, timestamp, data}`.
+    pub(crate) async fn enqueue_event(
+        &self,
+        event: &str,
+        key: &str,
+        title: &str,
+        body: &str,
+        data: &serde_json::Value,
+    ) -> Result<(), AppError> {
         for (index, channel) in self.config.notifications.channels.iter().enumerate() {
-            if !channel.events.is_empty() && !channel.events.iter().any(|e| e == event) {
+            if !Self::takes(channel, event) {
                 continue;
             }
+            let body = if channel.kind == "webhook" {
+                serde_json::json!({"type": event, "timestamp": chrono::Utc::now().to_rfc3339(), "data": data}).to_string()
+            } else {
+                body.to_owned()
+            };
             let message = OutboxMessage {
                 id: 0,
                 channel: channel.kind.clone(),
                 target: channel.target.clone(),
-                dedupe_key: format!("{event}:{}:{index}", case.uid),
+                dedupe_key: format!("{event}:{key}:{index}"),
                 event: event.to_owned(),
-                title: title.clone(),
-                body: body.clone(),
+                title: title.to_owned(),
+                body,
                 mention: None,
                 attempts: 0,
             };
@@ -195,7 +241,7 @@ impl App {
         let mut report = DeliveryReport::default();
         for ((channel, target), messages) in groups {
             let ids: Vec<i64> = messages.iter().map(|m| m.id).collect();
-            if channel != "email" {
+            if channel != "email" && channel != "webhook" {
                 let sent = self
                     .store
                     .delivered_since(&target, now - 60_000_000)
@@ -206,8 +252,8 @@ impl App {
                     continue;
                 }
             }
-            // Email goes one by one; a robot gets one message, or one digest of several.
-            let batches: Vec<Vec<&OutboxMessage>> = if channel == "email" {
+            // Email and webhooks go one by one; a robot gets one message, or a digest of several.
+            let batches: Vec<Vec<&OutboxMessage>> = if channel == "email" || channel == "webhook" {
                 messages.iter().map(|m| vec![m]).collect()
             } else {
                 vec![messages.iter().collect()]
@@ -264,6 +310,11 @@ impl App {
             .find(|c| c.kind == channel && c.target == target)
             .and_then(|c| c.secret.clone());
         self.check_target(target).await?;
+        if channel == "webhook" {
+            return self
+                .send_webhook(target, batch[0], secret.as_deref(), now)
+                .await;
+        }
         let (url, payload) = match channel {
             "wecom" => (
                 target.to_owned(),
@@ -324,6 +375,46 @@ impl App {
                     cut(&text, 300)
                 ));
             }
+        }
+        Ok(())
+    }
+
+    /// Posts a Standard Webhooks message: `webhook-id` (the message's dedupe key, so receivers
+    /// can drop repeats), `webhook-timestamp` and `webhook-signature: v1,<base64 HMAC-SHA256>`.
+    async fn send_webhook(
+        &self,
+        target: &str,
+        message: &OutboxMessage,
+        secret: Option<&str>,
+        now: i64,
+    ) -> Result<(), String> {
+        self.check_target(target).await?;
+        let secret = secret.ok_or("a webhook channel needs a secret (whsec_…)")?;
+        let key = base64::engine::general_purpose::STANDARD
+            .decode(secret.strip_prefix("whsec_").unwrap_or(secret))
+            .map_err(|e| format!("the webhook secret is not whsec_ + base64: {e}"))?;
+        let seconds = now / 1_000_000;
+        let mut mac = HmacSha256::new_from_slice(&key).map_err(|e| e.to_string())?;
+        mac.update(format!("{}.{seconds}.{}", message.dedupe_key, message.body).as_bytes());
+        let signature =
+            base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(10))
+            .build()
+            .map_err(|e| format!("no HTTP client: {e}"))?;
+        let response = client
+            .post(target)
+            .header("content-type", "application/json")
+            .header("webhook-id", &message.dedupe_key)
+            .header("webhook-timestamp", seconds.to_string())
+            .header("webhook-signature", format!("v1,{signature}"))
+            .body(message.body.clone())
+            .send()
+            .await
+            .map_err(|e| format!("sending the webhook: {e}"))?;
+        if !response.status().is_success() {
+            return Err(format!("the webhook answered {}", response.status()));
         }
         Ok(())
     }

@@ -17,8 +17,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::postgres_url;
 
-/// What the receiver got: path with query, and body.
-type Received = Arc<Mutex<Vec<(String, String)>>>;
+/// What the receiver got: path with query, body, and the request head.
+type Received = Arc<Mutex<Vec<(String, String, String)>>>;
 
 /// An HTTP server on loopback answering every POST like a robot that accepted the message.
 async fn receiver() -> (String, Received) {
@@ -52,7 +52,9 @@ async fn receiver() -> (String, Received) {
                             let path = text.split_whitespace().nth(1).unwrap_or("").to_owned();
                             let body = String::from_utf8_lossy(&data[end + 4..end + 4 + length])
                                 .to_string();
-                            log.lock().unwrap().push((path, body));
+                            log.lock()
+                                .unwrap()
+                                .push((path, body, text[..end].to_owned()));
                             break;
                         }
                     }
@@ -153,9 +155,9 @@ async fn robots_get_signed_messages_once_even_across_a_restart() {
     assert_eq!(got.len(), 4);
 
     // DingTalk: timestamp (ms) and sign in the query; sign = urlencode(base64(HMAC-SHA256(secret, ts + "\n" + secret))).
-    let (path, body) = got
+    let (path, body, _) = got
         .iter()
-        .find(|(p, _)| p.starts_with("/robot/send"))
+        .find(|(p, _, _)| p.starts_with("/robot/send"))
         .unwrap();
     let query: Vec<(String, String)> =
         serde_urlencoded::from_str(path.split_once('?').unwrap().1).unwrap();
@@ -187,9 +189,9 @@ async fn robots_get_signed_messages_once_even_across_a_restart() {
     );
 
     // Feishu: timestamp (s) and sign in the body; sign = base64(HMAC-SHA256(key = ts + "\n" + secret, "")).
-    let (_, body) = got
+    let (_, body, _) = got
         .iter()
-        .find(|(p, _)| p.starts_with("/open-apis"))
+        .find(|(p, _, _)| p.starts_with("/open-apis"))
         .unwrap();
     let json: serde_json::Value = serde_json::from_str(body).unwrap();
     let seconds = json["timestamp"].as_str().unwrap();
@@ -202,9 +204,9 @@ async fn robots_get_signed_messages_once_even_across_a_restart() {
     );
 
     // Slack text is escaped: no channel-wide mention can be injected.
-    let (_, body) = got
+    let (_, body, _) = got
         .iter()
-        .find(|(p, _)| p.starts_with("/services"))
+        .find(|(p, _, _)| p.starts_with("/services"))
         .unwrap();
     assert!(
         body.contains("&lt;!channel&gt;") && !body.contains("<!channel>"),
@@ -349,4 +351,69 @@ async fn email_goes_through_a_real_smtp_server() {
     assert!(seen.contains("manager@example.com"), "{seen}");
     assert!(seen.contains("Subject:"), "{seen}");
     report("smtp test ran");
+}
+
+#[tokio::test]
+async fn webhooks_get_every_event_signed_the_standard_webhooks_way() {
+    let (base, received) = receiver().await;
+    let database = ScratchDatabase::new(postgres_url().as_deref())
+        .await
+        .unwrap();
+    let secret = format!(
+        "whsec_{}",
+        base64::engine::general_purpose::STANDARD.encode(b"a webhook secret for outbound!!")
+    );
+    let hook = NotifyChannel {
+        kind: "webhook".into(),
+        target: format!("{base}/hooks/cx"),
+        secret: Some(secret.clone()),
+        events: Vec::new(),
+    };
+    let app = app_with(vec![hook], None, &database, true).await;
+    let survey = App::parse_survey_toml(include_str!("fixtures/feedback.toml")).unwrap();
+    app.create_survey(&survey).await.unwrap();
+    let response = crate::response(
+        "w1",
+        "2026-11-02T10:00:00+08:00",
+        serde_json::json!({"nps": 4}),
+    );
+    app.ingest(std::slice::from_ref(&response), &[1])
+        .await
+        .unwrap();
+    app.ingest(&[response], &[1]).await.unwrap();
+    let case = app
+        .open_complaint(complaint("发票开错了"), "api")
+        .await
+        .unwrap();
+    app.act_on_case(&case.uid, "ops", cxm_app::CaseAction::Start)
+        .await
+        .unwrap();
+    let report = app.deliver_notifications(now()).await.unwrap();
+    assert_eq!((report.delivered, report.failed), (3, 0), "{report:?}");
+    let got = received.lock().unwrap().clone();
+    let mut types = Vec::new();
+    for (_, body, head) in &got {
+        let header = |name: &str| {
+            head.lines().find_map(|l| {
+                l.split_once(':')
+                    .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+                    .map(|(_, v)| v.trim().to_owned())
+            })
+        };
+        let headers = cxm_app::WebhookHeaders {
+            id: header("webhook-id"),
+            timestamp: header("webhook-timestamp"),
+            signature: header("webhook-signature"),
+        };
+        cxm_app::verify_webhook(&secret, &headers, body.as_bytes(), now() / 1_000_000)
+            .expect("a valid Standard Webhooks signature");
+        let json: serde_json::Value = serde_json::from_str(body).unwrap();
+        types.push(json["type"].as_str().unwrap().to_owned());
+    }
+    types.sort();
+    assert_eq!(
+        types,
+        ["case.created", "case.updated", "response.created"],
+        "a resent response is announced once"
+    );
 }
