@@ -595,6 +595,19 @@ impl App {
         Ok(department)
     }
 
+    /// The department with `key`.
+    ///
+    /// # Errors
+    /// [`AppError::NotFound`] for an unknown key.
+    pub async fn department(&self, key: &str) -> Result<Department, AppError> {
+        self.store
+            .departments()
+            .await?
+            .into_iter()
+            .find(|d| d.key == key)
+            .ok_or_else(|| AppError::NotFound(format!("department {key:?}")))
+    }
+
     /// Adds a routing rule at `position` (lower first).
     ///
     /// # Errors

@@ -53,17 +53,9 @@ pub async fn list(
         ..CaseFilter::default()
     };
     if let Some(key) = single(&pairs, &["department"]) {
-        let departments = state
-            .app
-            .store()
-            .departments()
-            .await
-            .map_err(cxm_app::AppError::from)?;
-        let department = departments
-            .iter()
-            .find(|d| d.key == key)
-            .ok_or_else(|| ApiError::malformed(format!("no department {key:?}")))?;
-        filter.departments.push(department.id);
+        filter
+            .departments
+            .push(state.app.department(&key).await?.id);
     }
     if let Some(user) = single(&pairs, &["assignee"]) {
         filter.assignee = Some(
@@ -209,21 +201,7 @@ pub async fn create_rule(
     let input: RuleInput = body(&bytes, "a routing rule")?;
     let department_id = match &input.department {
         None => None,
-        Some(key) => {
-            let departments = state
-                .app
-                .store()
-                .departments()
-                .await
-                .map_err(cxm_app::AppError::from)?;
-            Some(
-                departments
-                    .iter()
-                    .find(|d| &d.key == key)
-                    .map(|d| d.id)
-                    .ok_or_else(|| ApiError::malformed(format!("no department {key:?}")))?,
-            )
-        }
+        Some(key) => Some(state.app.department(key).await?.id),
     };
     let id = state
         .app
