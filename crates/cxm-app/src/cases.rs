@@ -628,6 +628,22 @@ impl App {
         Ok(self.store.create_rule(&rule).await?)
     }
 
+    /// The routing rules, in the order they are tried.
+    ///
+    /// # Errors
+    /// [`AppError::Store`] when the database fails.
+    pub async fn rules(&self) -> Result<Vec<RoutingRule>, AppError> {
+        Ok(self.store.rules().await?)
+    }
+
+    /// Removes a routing rule.
+    ///
+    /// # Errors
+    /// [`AppError::NotFound`] for an unknown rule.
+    pub async fn delete_rule(&self, id: i64) -> Result<(), AppError> {
+        Ok(self.store.delete_rule(id).await?)
+    }
+
     /// Sets the SLA of a priority.
     ///
     /// # Errors

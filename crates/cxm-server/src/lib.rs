@@ -104,7 +104,14 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/cases/{uid}", get(api::cases::show))
         .route("/api/v1/cases/{uid}/actions", post(api::cases::act))
         .route("/api/v1/departments", post(api::cases::create_department))
-        .route("/api/v1/routing-rules", post(api::cases::create_rule))
+        .route(
+            "/api/v1/routing-rules",
+            get(api::cases::list_rules).post(api::cases::create_rule),
+        )
+        .route(
+            "/api/v1/routing-rules/{id}",
+            axum::routing::delete(api::cases::delete_rule),
+        )
         .route(
             "/api/v1/sla/{priority}",
             axum::routing::put(api::cases::set_sla),

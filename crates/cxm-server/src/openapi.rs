@@ -33,6 +33,8 @@ use utoipa::{Modify, OpenApi};
         crate::api::cases::set_sla,
         crate::api::cases::escalate,
         crate::api::cases::scorecard,
+        crate::api::cases::list_rules,
+        crate::api::cases::delete_rule,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, cxm_app::Problem, cxm_app::IngestReport)),
     modifiers(&BearerAuth),

@@ -318,6 +318,20 @@ impl Store {
         })
     }
 
+    /// Removes a routing rule.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown rule.
+    pub async fn delete_rule(&self, id: i64) -> Result<(), StoreError> {
+        with_pool!(self, pool => {
+            let done = sqlx::query("DELETE FROM routing_rules WHERE id = $1").bind(id).execute(pool).await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound(format!("routing rule {id}")));
+            }
+            Ok(())
+        })
+    }
+
     /// Open cases per assignee among `users`, and when each was last given a case, for
     /// least-loaded and round-robin assignment.
     ///

@@ -303,3 +303,41 @@ pub async fn scorecard(
     let since = date("since")?.unwrap_or(until - chrono::Duration::days(89));
     Ok(Json(state.app.scorecards(since, until).await?))
 }
+
+/// The routing rules, in the order they are tried.
+#[utoipa::path(get, path = "/api/v1/routing-rules", tag = "cases", security(("bearer" = [])),
+    responses((status = 200, description = "the rules")))]
+pub async fn list_rules(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    caller.require(Role::Viewer)?;
+    let rules: Vec<serde_json::Value> = state
+        .app
+        .rules()
+        .await?
+        .into_iter()
+        .map(|r| {
+            serde_json::json!({
+                "id": r.id, "position": r.position, "name": r.name, "conditions": r.conditions,
+                "department_id": r.department_id, "assignee_user_id": r.assignee_user_id,
+                "assignment": r.assignment, "priority": r.priority,
+            })
+        })
+        .collect();
+    Ok(Json(serde_json::Value::Array(rules)))
+}
+
+/// Removes a routing rule (add it again at another position to reorder).
+#[utoipa::path(delete, path = "/api/v1/routing-rules/{id}", tag = "cases", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "rule id")),
+    responses((status = 204, description = "removed"), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn delete_rule(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    caller.require(Role::Admin)?;
+    state.app.delete_rule(id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
