@@ -595,6 +595,103 @@ impl App {
         Ok(department)
     }
 
+    /// Opens a complaint case for each row of a CSV file with a `summary` column and optional
+    /// `customer`, `channel`, `touchpoint` and `priority` columns; every other column is a
+    /// dimension. Every row is checked before any case is opened.
+    ///
+    /// # Errors
+    /// [`AppError::Invalid`] listing every bad row and column (no case is opened then).
+    pub async fn import_complaints(
+        &self,
+        reader: impl std::io::Read,
+    ) -> Result<Vec<StoredCase>, AppError> {
+        let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+        let headers: Vec<String> = csv
+            .headers()
+            .map_err(|e| AppError::invalid("header", format!("cannot read the CSV header: {e}")))?
+            .iter()
+            .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
+            .collect();
+        if !headers.iter().any(|h| h == "summary") {
+            return Err(AppError::invalid(
+                "summary",
+                "the header has no summary column",
+            ));
+        }
+        let mut problems = Vec::new();
+        let mut complaints = Vec::new();
+        for (index, record) in csv.records().enumerate() {
+            let row = index as u64 + 2;
+            let record = match record {
+                Ok(record) => record,
+                Err(error) => {
+                    problems.push(crate::Problem {
+                        row: Some(row),
+                        field: String::new(),
+                        message: format!("unreadable CSV row: {error}"),
+                    });
+                    continue;
+                }
+            };
+            let mut complaint = ComplaintInput {
+                summary: String::new(),
+                customer: None,
+                channel: None,
+                touchpoint: None,
+                dimensions: BTreeMap::new(),
+                priority: None,
+            };
+            for (header, value) in headers.iter().zip(record.iter()) {
+                let value = value.trim();
+                if value.is_empty() {
+                    continue;
+                }
+                match header.as_str() {
+                    "summary" => complaint.summary = value.to_owned(),
+                    "customer" => complaint.customer = Some(value.to_owned()),
+                    "channel" => complaint.channel = Some(value.to_owned()),
+                    "touchpoint" => complaint.touchpoint = Some(value.to_owned()),
+                    "priority" => match Priority::parse(value) {
+                        Ok(priority) => complaint.priority = Some(priority),
+                        Err(error) => problems.push(crate::Problem {
+                            row: Some(row),
+                            field: "priority".into(),
+                            message: error.message,
+                        }),
+                    },
+                    key => match cxm_domain::DimensionKey::parse(key) {
+                        Ok(_) => {
+                            complaint
+                                .dimensions
+                                .insert(key.to_owned(), value.to_owned());
+                        }
+                        Err(error) => problems.push(crate::Problem {
+                            row: Some(row),
+                            field: key.to_owned(),
+                            message: error.message,
+                        }),
+                    },
+                }
+            }
+            if complaint.summary.is_empty() {
+                problems.push(crate::Problem {
+                    row: Some(row),
+                    field: "summary".into(),
+                    message: "is empty".into(),
+                });
+            }
+            complaints.push(complaint);
+        }
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(problems));
+        }
+        let mut opened = Vec::with_capacity(complaints.len());
+        for complaint in complaints {
+            opened.push(self.open_complaint(complaint, "import").await?);
+        }
+        Ok(opened)
+    }
+
     /// The department with `key`.
     ///
     /// # Errors

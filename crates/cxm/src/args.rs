@@ -57,6 +57,9 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Cases: import complaints from a CSV file.
+    #[command(subcommand)]
+    Cases(CasesCommand),
     /// Manage the people who sign in to the web app.
     #[command(subcommand)]
     User(UserCommand),
@@ -235,6 +238,17 @@ pub enum TokenCommand {
     Revoke {
         /// Token id, as printed when it was created.
         id: i64,
+    },
+}
+
+/// `cxm cases`.
+#[derive(Debug, Subcommand)]
+pub enum CasesCommand {
+    /// Open a complaint case per row of a CSV file (`summary`, optional `customer`, `channel`,
+    /// `touchpoint`, `priority`; other columns are dimensions); every row is checked first.
+    Import {
+        /// The CSV file.
+        file: PathBuf,
     },
 }
 

@@ -9,8 +9,8 @@ use cxm_app::{App, DemoOptions, IngestFormat, MetricQueryInput, MetricsResult, R
 use cxm_domain::{Survey, SurveyKey};
 
 use crate::args::{
-    Cli, Command, FileFormat, MetricsArgs, OutputFormat, SurveyCommand, TokenCommand, TokenRole,
-    UserCommand,
+    CasesCommand, Cli, Command, FileFormat, MetricsArgs, OutputFormat, SurveyCommand, TokenCommand,
+    TokenRole, UserCommand,
 };
 use crate::{config, table};
 
@@ -45,6 +45,21 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Metrics(args) => metrics(open(config).await?, *args).await,
         Command::Token(command) => token(open(config).await?, command).await,
         Command::User(command) => user(open(config).await?, command).await,
+        Command::Cases(CasesCommand::Import { file }) => {
+            let app = open(config).await?;
+            let reader = std::fs::File::open(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let cases = app
+                .import_complaints(std::io::BufReader::new(reader))
+                .await
+                .with_context(|| format!("importing complaints from {}", file.display()))?;
+            let routed = cases.iter().filter(|c| c.department_id.is_some()).count();
+            println!(
+                "{} complaint cases opened, {routed} routed to a department",
+                cases.len()
+            );
+            Ok(())
+        }
         Command::Serve { bind } => {
             let bind = bind.unwrap_or_else(|| config.server.bind.clone());
             let app = open(config).await?;

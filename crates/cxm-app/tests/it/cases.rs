@@ -328,3 +328,29 @@ async fn complaints_open_cases_and_unmatched_ones_wait_unassigned() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn complaints_import_from_csv_all_checked_first() {
+    let (app, _database) = app_with_cases().await;
+    let bad = "summary,priority,region\n快递没送到,high,华北\n,low,华东\n价格不对,soon,华南\n";
+    let error = app.import_complaints(bad.as_bytes()).await.unwrap_err();
+    let AppError::Invalid(problems) = error else {
+        panic!("{error:?}")
+    };
+    let places: Vec<(Option<u64>, &str)> =
+        problems.iter().map(|p| (p.row, p.field.as_str())).collect();
+    assert_eq!(places, [(Some(3), "summary"), (Some(4), "priority")]);
+    assert!(
+        app.cases(&cxm_app::CaseFilter::default())
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing opened"
+    );
+    let good = "\u{feff}summary,customer,channel,region\n快递没送到,c-1,phone,华北\nApp 闪退,,email,华东\n";
+    let cases = app.import_complaints(good.as_bytes()).await.unwrap();
+    assert_eq!(cases.len(), 2);
+    assert_eq!(cases[0].source, "complaint:phone");
+    assert_eq!(cases[0].dimensions["region"], "华北");
+    assert_eq!(cases[0].customer.as_deref(), Some("c-1"));
+}
