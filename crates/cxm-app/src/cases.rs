@@ -522,11 +522,10 @@ impl App {
             })
             .await?
         {
-            let late_first = case.first_responded_at.is_none() && case.first_response_due < now;
-            let late = case.resolution_due < now || late_first;
-            if !late || case.escalated_at.is_some() {
+            if !case.overdue_at(now) || case.escalated_at.is_some() {
                 continue;
             }
+            let late_first = case.first_responded_at.is_none() && case.first_response_due < now;
             let manager = case
                 .department_id
                 .and_then(|d| departments.iter().find(|x| x.id == d))
@@ -855,9 +854,7 @@ impl CaseView {
         let now = chrono::Utc::now().timestamp_micros();
         CaseView {
             follow_up: crate::follow_up_path(recovery_survey, &case),
-            overdue: case.status.is_open()
-                && (case.resolution_due < now
-                    || (case.first_responded_at.is_none() && case.first_response_due < now)),
+            overdue: case.overdue_at(now),
             uid: case.uid,
             source: case.source,
             response: case.response_uid,

@@ -147,14 +147,7 @@ impl App {
                 department,
                 opened: cases.len() as u64,
                 open: cases.iter().filter(|c| c.status.is_open()).count() as u64,
-                overdue: cases
-                    .iter()
-                    .filter(|c| {
-                        c.status.is_open()
-                            && (c.resolution_due < now
-                                || (c.first_responded_at.is_none() && c.first_response_due < now))
-                    })
-                    .count() as u64,
+                overdue: cases.iter().filter(|c| c.overdue_at(now)).count() as u64,
                 first_response_minutes: durations(&first),
                 resolution_minutes: durations(&resolution),
                 sla_compliance: rate(within, resolved.len() as u64),

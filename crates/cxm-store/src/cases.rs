@@ -103,6 +103,16 @@ pub struct StoredCase {
     pub created_at: i64,
 }
 
+impl StoredCase {
+    /// Whether the case is open past a due time at `now` (unix µs): its resolution, or its
+    /// first response while nobody has responded.
+    pub fn overdue_at(&self, now: i64) -> bool {
+        self.status.is_open()
+            && (self.resolution_due < now
+                || (self.first_responded_at.is_none() && self.first_response_due < now))
+    }
+}
+
 /// One entry of a case's timeline.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseEvent {

@@ -16,7 +16,7 @@ use cxm_domain::{
 use crate::AppState;
 use crate::web::i18n::Lang;
 use crate::web::session::{SignedInUser, same_token};
-use crate::web::{message, qr, query_value, render, switch_url};
+use crate::web::{message, qr, render, switch_url};
 
 /// Empty question rows offered below the existing ones.
 const BLANK_ROWS: usize = 3;
@@ -96,14 +96,6 @@ const KINDS: [&str; 9] = [
     "hidden",
 ];
 
-fn lang_of(user: &SignedInUser, query: Option<&str>, headers: &HeaderMap) -> Lang {
-    Lang::choose(
-        query_value(query, "lang").as_deref(),
-        Some(&user.session.user.language),
-        headers,
-    )
-}
-
 fn can_edit(user: &SignedInUser) -> bool {
     user.session.user.role >= Role::Analyst
 }
@@ -156,7 +148,7 @@ pub async fn list(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let lang = lang_of(&user, query.as_deref(), &headers);
+    let lang = user.lang(query.as_deref(), &headers);
     let surveys = match state.app.surveys().await {
         Ok(list) => list,
         Err(error) => return error_page(lang, error),
@@ -295,7 +287,7 @@ pub async fn new_page(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let lang = lang_of(&user, query.as_deref(), &headers);
+    let lang = user.lang(query.as_deref(), &headers);
     if !can_edit(&user) {
         return message(
             lang,
@@ -327,7 +319,7 @@ pub async fn edit_page(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let lang = lang_of(&user, query.as_deref(), &headers);
+    let lang = user.lang(query.as_deref(), &headers);
     if !can_edit(&user) {
         return message(
             lang,
@@ -503,7 +495,7 @@ async fn save(
     headers: HeaderMap,
     body: &[u8],
 ) -> Response {
-    let lang = lang_of(&user, None, &headers);
+    let lang = user.lang(None, &headers);
     let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(body).unwrap_or_default();
     if let Some(refused) = refusal(lang, &user, &fields) {
         return refused;
@@ -627,7 +619,7 @@ pub async fn share(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let lang = lang_of(&user, query.as_deref(), &headers);
+    let lang = user.lang(query.as_deref(), &headers);
     let survey = match state.app.survey(&key).await {
         Ok(summary) => summary.survey,
         Err(error) => return error_page(lang, error),
@@ -656,7 +648,7 @@ pub async fn publish(
     headers: HeaderMap,
     RawForm(body): RawForm,
 ) -> Response {
-    let lang = lang_of(&user, None, &headers);
+    let lang = user.lang(None, &headers);
     let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
     if let Some(refused) = refusal(lang, &user, &fields) {
         return refused;

@@ -71,14 +71,6 @@ fn comment_cells(lang: Lang, explored: &ExploredResponse) -> Vec<CommentCell> {
         .collect()
 }
 
-fn language(user: &SignedInUser, query: Option<&str>, headers: &HeaderMap) -> Lang {
-    Lang::choose(
-        query_value(query, "lang").as_deref(),
-        Some(&user.session.user.language),
-        headers,
-    )
-}
-
 /// A page of responses.
 pub async fn list(
     State(state): State<AppState>,
@@ -86,7 +78,7 @@ pub async fn list(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let lang = language(&user, query.as_deref(), &headers);
+    let lang = user.lang(query.as_deref(), &headers);
     let get = |key: &str| query_value(query.as_deref(), key).filter(|v| !v.is_empty());
     let input = ResponseListInput {
         survey: get("survey"),
@@ -187,7 +179,7 @@ pub async fn one(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let lang = language(&user, query.as_deref(), &headers);
+    let lang = user.lang(query.as_deref(), &headers);
     let explored = match state.app.explore_one(&uid).await {
         Ok(found) => found,
         Err(AppError::NotFound(_)) => {

@@ -59,6 +59,17 @@ pub struct SignedInUser {
     pub secret: String,
 }
 
+impl SignedInUser {
+    /// The page language: `?lang=`, else the user's choice, else the browser's.
+    pub fn lang(&self, query: Option<&str>, headers: &HeaderMap) -> crate::web::i18n::Lang {
+        crate::web::i18n::Lang::choose(
+            crate::web::query_value(query, "lang").as_deref(),
+            Some(&self.session.user.language),
+            headers,
+        )
+    }
+}
+
 impl FromRequestParts<AppState> for SignedInUser {
     type Rejection = Response;
 
