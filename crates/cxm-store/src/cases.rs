@@ -467,7 +467,7 @@ impl Store {
                     cases.push(case);
                 }
             }
-            cases.sort_by_key(|c| (!(c.status.is_open() && c.resolution_due < now), c.resolution_due, c.id));
+            cases.sort_by_key(|c| (!c.overdue_at(now), c.resolution_due, c.id));
             Ok(cases)
         })
     }
