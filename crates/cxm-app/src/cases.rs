@@ -122,6 +122,26 @@ pub enum CaseAction {
     },
 }
 
+/// A rule must name a known assignment and route somewhere.
+fn check_rule(rule: &RoutingRule) -> Result<(), AppError> {
+    if !matches!(rule.assignment.as_str(), "round_robin" | "least_loaded") {
+        return Err(AppError::invalid(
+            "assignment",
+            "round_robin or least_loaded",
+        ));
+    }
+    if rule.department_id.is_none() && rule.assignee_user_id.is_none() {
+        return Err(AppError::invalid(
+            "department",
+            "a rule routes to a department, an assignee or both",
+        ));
+    }
+    if rule.name.trim().is_empty() {
+        return Err(AppError::invalid("name", "must not be empty"));
+    }
+    Ok(())
+}
+
 fn event(actor: &str, kind: &str, detail: serde_json::Value) -> CaseEvent {
     CaseEvent {
         at: chrono::Utc::now().timestamp_micros(),
@@ -356,6 +376,7 @@ impl App {
             &case,
             title,
             case.summary.clone(),
+            case.assignee_user_id,
         )
         .await?;
         Ok(case)
@@ -479,6 +500,10 @@ impl App {
         if case.first_responded_at.is_none() {
             case.first_responded_at = Some(now);
         }
+        let newly_assigned = match action {
+            CaseAction::Assign { user_id } => Some(user_id),
+            _ => None,
+        };
         let kind = match action {
             CaseAction::Assign { .. } => "assigned",
             CaseAction::Start => "started",
@@ -491,6 +516,19 @@ impl App {
         self.store
             .save_case(&case, &event(actor, kind, detail))
             .await?;
+        if let Some(user) = newly_assigned {
+            self.tell_person(
+                user,
+                "case.assigned",
+                &format!("{}:{now}", case.uid),
+                &format!(
+                    "工单指派给您 · A case is yours [{}]",
+                    case.priority.as_str()
+                ),
+                &case.summary,
+            )
+            .await?;
+        }
         if self.wants("case.updated") {
             let title = format!("工单更新 · Case {kind}");
             self.announce(
@@ -499,6 +537,7 @@ impl App {
                 &case,
                 title,
                 case.summary.clone(),
+                newly_assigned,
             )
             .await?;
         }
@@ -551,6 +590,7 @@ impl App {
                 &case,
                 title,
                 case.summary.clone(),
+                manager,
             )
             .await?;
             escalated.push(case);
@@ -594,103 +634,6 @@ impl App {
         Ok(department)
     }
 
-    /// Opens a complaint case for each row of a CSV file with a `summary` column and optional
-    /// `customer`, `channel`, `touchpoint` and `priority` columns; every other column is a
-    /// dimension. Every row is checked before any case is opened.
-    ///
-    /// # Errors
-    /// [`AppError::Invalid`] listing every bad row and column (no case is opened then).
-    pub async fn import_complaints(
-        &self,
-        reader: impl std::io::Read,
-    ) -> Result<Vec<StoredCase>, AppError> {
-        let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
-        let headers: Vec<String> = csv
-            .headers()
-            .map_err(|e| AppError::invalid("header", format!("cannot read the CSV header: {e}")))?
-            .iter()
-            .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
-            .collect();
-        if !headers.iter().any(|h| h == "summary") {
-            return Err(AppError::invalid(
-                "summary",
-                "the header has no summary column",
-            ));
-        }
-        let mut problems = Vec::new();
-        let mut complaints = Vec::new();
-        for (index, record) in csv.records().enumerate() {
-            let row = index as u64 + 2;
-            let record = match record {
-                Ok(record) => record,
-                Err(error) => {
-                    problems.push(crate::Problem {
-                        row: Some(row),
-                        field: String::new(),
-                        message: format!("unreadable CSV row: {error}"),
-                    });
-                    continue;
-                }
-            };
-            let mut complaint = ComplaintInput {
-                summary: String::new(),
-                customer: None,
-                channel: None,
-                touchpoint: None,
-                dimensions: BTreeMap::new(),
-                priority: None,
-            };
-            for (header, value) in headers.iter().zip(record.iter()) {
-                let value = value.trim();
-                if value.is_empty() {
-                    continue;
-                }
-                match header.as_str() {
-                    "summary" => complaint.summary = value.to_owned(),
-                    "customer" => complaint.customer = Some(value.to_owned()),
-                    "channel" => complaint.channel = Some(value.to_owned()),
-                    "touchpoint" => complaint.touchpoint = Some(value.to_owned()),
-                    "priority" => match Priority::parse(value) {
-                        Ok(priority) => complaint.priority = Some(priority),
-                        Err(error) => problems.push(crate::Problem {
-                            row: Some(row),
-                            field: "priority".into(),
-                            message: error.message,
-                        }),
-                    },
-                    key => match cxm_domain::DimensionKey::parse(key) {
-                        Ok(_) => {
-                            complaint
-                                .dimensions
-                                .insert(key.to_owned(), value.to_owned());
-                        }
-                        Err(error) => problems.push(crate::Problem {
-                            row: Some(row),
-                            field: key.to_owned(),
-                            message: error.message,
-                        }),
-                    },
-                }
-            }
-            if complaint.summary.is_empty() {
-                problems.push(crate::Problem {
-                    row: Some(row),
-                    field: "summary".into(),
-                    message: "is empty".into(),
-                });
-            }
-            complaints.push(complaint);
-        }
-        if !problems.is_empty() {
-            return Err(AppError::Invalid(problems));
-        }
-        let mut opened = Vec::with_capacity(complaints.len());
-        for complaint in complaints {
-            opened.push(self.open_complaint(complaint, "import").await?);
-        }
-        Ok(opened)
-    }
-
     /// The department with `key`.
     ///
     /// # Errors
@@ -709,19 +652,39 @@ impl App {
     /// # Errors
     /// [`AppError::Invalid`] for an unknown assignment or a rule that routes nowhere.
     pub async fn create_rule(&self, rule: RoutingRule) -> Result<i64, AppError> {
-        if !matches!(rule.assignment.as_str(), "round_robin" | "least_loaded") {
-            return Err(AppError::invalid(
-                "assignment",
-                "round_robin or least_loaded",
-            ));
-        }
-        if rule.department_id.is_none() && rule.assignee_user_id.is_none() {
-            return Err(AppError::invalid(
-                "department",
-                "a rule routes to a department, an assignee or both",
-            ));
-        }
+        check_rule(&rule)?;
         Ok(self.store.create_rule(&rule).await?)
+    }
+
+    /// Changes a routing rule in place: its position, name, conditions and routing.
+    ///
+    /// # Errors
+    /// [`AppError::NotFound`] for an unknown rule; [`AppError::Invalid`] as for a new one.
+    pub async fn update_rule(&self, rule: RoutingRule) -> Result<(), AppError> {
+        check_rule(&rule)?;
+        Ok(self.store.update_rule(&rule).await?)
+    }
+
+    /// The SLA minutes (first response, resolution) of every priority, stored or default.
+    ///
+    /// # Errors
+    /// [`AppError::Store`] when the database fails.
+    pub async fn slas(&self) -> Result<Vec<(Priority, i64, i64)>, AppError> {
+        let mut out = Vec::new();
+        for priority in [
+            Priority::Urgent,
+            Priority::High,
+            Priority::Normal,
+            Priority::Low,
+        ] {
+            let (first, resolution) = self
+                .store
+                .sla(priority)
+                .await?
+                .unwrap_or_else(|| default_sla(priority));
+            out.push((priority, first, resolution));
+        }
+        Ok(out)
     }
 
     /// The routing rules, in the order they are tried.
@@ -760,136 +723,5 @@ impl App {
             .store
             .set_sla(priority, first_response_minutes, resolution_minutes)
             .await?)
-    }
-}
-
-/// A case as the API shows it (times RFC 3339).
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct CaseView {
-    /// Public id.
-    pub uid: String,
-    /// Where it came from.
-    pub source: String,
-    /// The response it came from (`source/id`).
-    pub response: Option<String>,
-    /// The customer.
-    pub customer: Option<String>,
-    /// Survey key.
-    pub survey: Option<String>,
-    /// The score that opened it.
-    pub score: Option<i64>,
-    /// Touchpoint.
-    pub touchpoint: Option<String>,
-    /// Dimension values.
-    pub dimensions: BTreeMap<String, String>,
-    /// Themes.
-    pub themes: Vec<String>,
-    /// What happened.
-    pub summary: String,
-    /// Department id.
-    pub department_id: Option<i64>,
-    /// Assignee's user id.
-    pub assignee_user_id: Option<i64>,
-    /// Priority.
-    pub priority: Priority,
-    /// Status.
-    pub status: CaseStatus,
-    /// First response due.
-    pub first_response_due: String,
-    /// Resolution due.
-    pub resolution_due: String,
-    /// Whether an open case is past a due time.
-    pub overdue: bool,
-    /// First responded.
-    pub first_responded_at: Option<String>,
-    /// Resolved.
-    pub resolved_at: Option<String>,
-    /// Closed.
-    pub closed_at: Option<String>,
-    /// Escalated.
-    pub escalated_at: Option<String>,
-    /// Root cause.
-    pub root_cause: Option<String>,
-    /// Resolution.
-    pub resolution: Option<String>,
-    /// Whether the customer was contacted.
-    pub contacted: Option<bool>,
-    /// How.
-    pub contact_method: Option<String>,
-    /// Times reopened.
-    pub reopen_count: i64,
-    /// Opened.
-    pub created_at: String,
-    /// The recovery survey link to send the customer, once the case is closed.
-    pub follow_up: Option<String>,
-    /// The timeline, oldest first (only when one case is asked for).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub timeline: Vec<CaseEventView>,
-}
-
-/// One timeline entry.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct CaseEventView {
-    /// When.
-    pub at: String,
-    /// Who.
-    pub actor: String,
-    /// What.
-    pub kind: String,
-    /// Details.
-    #[schema(value_type = Object)]
-    pub detail: serde_json::Value,
-}
-
-fn rfc3339(micros: i64) -> String {
-    chrono::DateTime::from_timestamp_micros(micros)
-        .unwrap_or_default()
-        .to_rfc3339()
-}
-
-impl CaseView {
-    /// The view of a case and (optionally) its timeline; `recovery_survey` gives closed cases
-    /// their follow-up link.
-    pub fn of(case: StoredCase, events: Vec<CaseEvent>, recovery_survey: Option<&str>) -> CaseView {
-        let now = chrono::Utc::now().timestamp_micros();
-        CaseView {
-            follow_up: crate::follow_up_path(recovery_survey, &case),
-            overdue: case.overdue_at(now),
-            uid: case.uid,
-            source: case.source,
-            response: case.response_uid,
-            customer: case.customer,
-            survey: case.survey,
-            score: case.score,
-            touchpoint: case.touchpoint,
-            dimensions: case.dimensions,
-            themes: case.themes,
-            summary: case.summary,
-            department_id: case.department_id,
-            assignee_user_id: case.assignee_user_id,
-            priority: case.priority,
-            status: case.status,
-            first_response_due: rfc3339(case.first_response_due),
-            resolution_due: rfc3339(case.resolution_due),
-            first_responded_at: case.first_responded_at.map(rfc3339),
-            resolved_at: case.resolved_at.map(rfc3339),
-            closed_at: case.closed_at.map(rfc3339),
-            escalated_at: case.escalated_at.map(rfc3339),
-            root_cause: case.root_cause,
-            resolution: case.resolution,
-            contacted: case.contacted,
-            contact_method: case.contact_method,
-            reopen_count: case.reopen_count,
-            created_at: rfc3339(case.created_at),
-            timeline: events
-                .into_iter()
-                .map(|e| CaseEventView {
-                    at: rfc3339(e.at),
-                    actor: e.actor,
-                    kind: e.kind,
-                    detail: serde_json::from_str(&e.detail).unwrap_or(serde_json::Value::Null),
-                })
-                .collect(),
-        }
     }
 }

@@ -100,8 +100,15 @@ impl App {
                     "touchpoint": response.touchpoint, "dimensions": response.dimensions, "answers": answers,
                 });
                 let key = format!("{}/{}", response.source, response.source_id);
-                self.enqueue_event("response.created", &key, "response.created", "", &data)
-                    .await?;
+                self.enqueue_event(
+                    "response.created",
+                    &key,
+                    "response.created",
+                    "",
+                    &data,
+                    None,
+                )
+                .await?;
             }
         }
         Ok(report(inputs.len(), outcome))

@@ -2,7 +2,10 @@
 //! API tokens, demo data and benchmarks. Everything takes an [`App`], which owns the store
 //! and the configuration; nothing here parses HTTP or command lines.
 
+mod case_access;
+mod case_view;
 mod cases;
+mod complaints;
 mod config;
 mod demo;
 mod error;
@@ -22,9 +25,10 @@ mod text;
 mod tokens;
 mod users;
 
-pub use cases::{
-    CaseAction, CaseEventView, CaseView, CasesConfig, ComplaintInput, DEFAULT_ROOT_CAUSES,
-};
+pub use case_access::CaseAccess;
+pub use case_view::{CaseEventView, CaseView};
+pub use cases::{CaseAction, CasesConfig, ComplaintInput, DEFAULT_ROOT_CAUSES};
+pub use complaints::VolumeInput;
 pub use config::{Config, DatabaseConfig, FeedsConfig, MetricsConfig, ServerConfig};
 
 pub use demo::{DemoGenerator, DemoOptions, DemoSummary};
@@ -44,7 +48,7 @@ pub use notify::{
 };
 pub use overview::{CommentView, DEFAULT_DAYS, Overview, OverviewInput};
 pub use responses::ResponseListInput;
-pub use scorecard::{Durations, Rate, Scorecard, follow_up_path};
+pub use scorecard::{ComplaintRate, Durations, Rate, Scorecard, ScorecardBy, follow_up_path};
 pub use surveys::SurveySummary;
 pub use text::{CommentAnalysis, CommentInput, MAX_COMMENT_CHARS, MAX_COMMENTS};
 pub use tokens::{Authenticated, NewToken};
@@ -52,7 +56,7 @@ pub use users::{MIN_PASSWORD_CHARS, SESSION_DAYS, SignedIn};
 
 pub use cxm_store::{
     CaseEvent, CaseFilter, Department, ResponsePage, Role, RoutingRule, Session, Store, StoredCase,
-    StoredResponse, User,
+    StoredResponse, User, Volume,
 };
 
 use cxm_domain::TimeZone;

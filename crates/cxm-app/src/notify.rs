@@ -111,6 +111,65 @@ pub fn feishu_sign(secret: &str, timestamp_s: i64) -> String {
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
 
+/// Whom a robot message @-mentions, gathered from the messages it carries.
+#[derive(Debug, Default)]
+struct Mentions {
+    wecom: Vec<String>,
+    dingtalk_mobiles: Vec<String>,
+    dingtalk_ids: Vec<String>,
+    feishu: Vec<(String, String)>,
+    slack: Vec<String>,
+}
+
+impl Mentions {
+    fn of(batch: &[&OutboxMessage]) -> Mentions {
+        let mut out = Mentions::default();
+        let push = |list: &mut Vec<String>, value: &Option<String>| {
+            if let Some(value) = value
+                .as_ref()
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+                && !list.contains(&value)
+            {
+                list.push(value);
+            }
+        };
+        for message in batch {
+            let Some(text) = &message.mention else {
+                continue;
+            };
+            let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
+                continue;
+            };
+            let Ok(contacts) =
+                serde_json::from_value::<cxm_domain::Contacts>(value["contacts"].clone())
+            else {
+                continue;
+            };
+            let name = value["name"].as_str().unwrap_or_default().to_owned();
+            push(&mut out.wecom, &contacts.wecom);
+            push(&mut out.dingtalk_mobiles, &contacts.mobile);
+            push(&mut out.dingtalk_ids, &contacts.dingtalk);
+            push(&mut out.slack, &contacts.slack);
+            if let Some(id) = contacts.feishu.filter(|id| !id.trim().is_empty())
+                && !out.feishu.iter().any(|(known, _)| *known == id)
+            {
+                out.feishu.push((id, name));
+            }
+        }
+        out
+    }
+}
+
+/// `text` cut to fit `limit` bytes with `tail` (the mentions) kept whole after it.
+fn with_tail(text: &str, tail: &str, limit: usize) -> String {
+    if tail.is_empty() {
+        return cut(text, limit);
+    }
+    let room = limit.saturating_sub(tail.len() + 1);
+    format!("{}\n{tail}", cut(text, room))
+}
+
 /// Slack needs `&`, `<` and `>` escaped in user text, or `<!channel>` could be injected.
 fn slack_escape(text: &str) -> String {
     text.replace('&', "&amp;")
@@ -152,7 +211,9 @@ fn is_private(ip: IpAddr) -> bool {
 
 impl App {
     /// Puts a case event into the outbox for every channel that takes it; `key` makes the
-    /// event unique (a case's uid, or its uid and the moment of an update).
+    /// event unique (a case's uid, or its uid and the moment of an update). `person` (the
+    /// assignee of a new case, the manager of an escalated one) is @-mentioned where the
+    /// channel can, and emailed personally.
     pub(crate) async fn announce(
         &self,
         event: &str,
@@ -160,6 +221,7 @@ impl App {
         case: &StoredCase,
         title: String,
         body: String,
+        person: Option<i64>,
     ) -> Result<(), AppError> {
         let data = serde_json::to_value(crate::CaseView::of(
             case.clone(),
@@ -167,7 +229,67 @@ impl App {
             self.config.cases.recovery_survey.as_deref(),
         ))
         .unwrap_or(serde_json::Value::Null);
-        self.enqueue_event(event, key, &title, &body, &data).await
+        let mention = match person {
+            Some(user) => self.mention_of(user).await?,
+            None => None,
+        };
+        self.enqueue_event(event, key, &title, &body, &data, mention.as_deref())
+            .await?;
+        if let Some(user) = person {
+            self.tell_person(user, event, key, &title, &body).await?;
+        }
+        Ok(())
+    }
+
+    /// The `{name, contacts}` JSON a robot message mentions a user by, if they have any
+    /// chat id or mobile number.
+    async fn mention_of(&self, user: i64) -> Result<Option<String>, AppError> {
+        let Some(user) = self.store.users().await?.into_iter().find(|u| u.id == user) else {
+            return Ok(None);
+        };
+        let c = &user.contacts;
+        let any = [&c.mobile, &c.wecom, &c.dingtalk, &c.feishu, &c.slack]
+            .iter()
+            .any(|v| v.is_some());
+        Ok(any.then(|| serde_json::json!({"name": user.name, "contacts": c}).to_string()))
+    }
+
+    /// Emails one person (the assignee, the manager) about a case event, when an SMTP server
+    /// is configured and the person has an address.
+    pub(crate) async fn tell_person(
+        &self,
+        user: i64,
+        event: &str,
+        key: &str,
+        title: &str,
+        body: &str,
+    ) -> Result<(), AppError> {
+        if self.config.notifications.smtp.is_none() {
+            return Ok(());
+        }
+        let Some(email) = self
+            .store
+            .users()
+            .await?
+            .into_iter()
+            .find(|u| u.id == user)
+            .and_then(|u| u.contacts.email)
+        else {
+            return Ok(());
+        };
+        let message = OutboxMessage {
+            id: 0,
+            channel: "email".to_owned(),
+            target: email,
+            dedupe_key: format!("{event}:{key}:user:{user}"),
+            event: event.to_owned(),
+            title: title.to_owned(),
+            body: body.to_owned(),
+            mention: None,
+            attempts: 0,
+        };
+        self.store.enqueue(&message).await?;
+        Ok(())
     }
 
     /// Whether a channel takes `event`: one that lists it, or one without a list (people get
@@ -198,6 +320,7 @@ impl App {
         title: &str,
         body: &str,
         data: &serde_json::Value,
+        mention: Option<&str>,
     ) -> Result<(), AppError> {
         for (index, channel) in self.config.notifications.channels.iter().enumerate() {
             if !Self::takes(channel, event) {
@@ -216,7 +339,9 @@ impl App {
                 event: event.to_owned(),
                 title: title.to_owned(),
                 body,
-                mention: None,
+                mention: (channel.kind != "webhook" && channel.kind != "email")
+                    .then(|| mention.map(str::to_owned))
+                    .flatten(),
                 attempts: 0,
             };
             self.store.enqueue(&message).await?;
@@ -302,6 +427,7 @@ impl App {
         if channel == "email" {
             return self.send_email(target, &title, &body).await;
         }
+        let mentions = Mentions::of(batch);
         let secret = self
             .config
             .notifications
@@ -316,22 +442,50 @@ impl App {
                 .await;
         }
         let (url, payload) = match channel {
-            "wecom" => (
-                target.to_owned(),
-                serde_json::json!({"msgtype": "markdown", "markdown": {"content": cut(&format!("### {title}\n{body}"), 4000)}}),
-            ),
+            "wecom" => {
+                let tags: String = mentions
+                    .wecom
+                    .iter()
+                    .map(|id| format!("<@{id}>"))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                (
+                    target.to_owned(),
+                    serde_json::json!({"msgtype": "markdown", "markdown": {"content": with_tail(&format!("### {title}\n{body}"), &tags, 4000)}}),
+                )
+            }
             "dingtalk" => {
                 let url = match &secret {
                     Some(secret) => dingtalk_signed_url(target, secret, now / 1000),
                     None => target.to_owned(),
                 };
+                let tags: String = mentions
+                    .dingtalk_mobiles
+                    .iter()
+                    .chain(&mentions.dingtalk_ids)
+                    .map(|id| format!("@{id}"))
+                    .collect::<Vec<_>>()
+                    .join(" ");
                 (
                     url,
-                    serde_json::json!({"msgtype": "markdown", "markdown": {"title": title, "text": cut(&format!("#### {title}\n{body}"), 18_000)}}),
+                    serde_json::json!({"msgtype": "markdown", "markdown": {"title": title, "text": with_tail(&format!("#### {title}\n{body}"), &tags, 18_000)},
+                        "at": {"atMobiles": mentions.dingtalk_mobiles, "atUserIds": mentions.dingtalk_ids, "isAtAll": false}}),
                 )
             }
             "feishu" => {
-                let mut payload = serde_json::json!({"msg_type": "text", "content": {"text": cut(&format!("{title}\n{body}"), 18_000)}});
+                let tags: String = mentions
+                    .feishu
+                    .iter()
+                    .map(|(id, name)| {
+                        format!(
+                            "<at user_id=\"{}\">{}</at>",
+                            id.replace('"', ""),
+                            name.replace('<', "")
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let mut payload = serde_json::json!({"msg_type": "text", "content": {"text": with_tail(&format!("{title}\n{body}"), &tags, 18_000)}});
                 if let Some(secret) = &secret {
                     let seconds = now / 1_000_000;
                     payload["timestamp"] = serde_json::Value::from(seconds.to_string());
@@ -339,10 +493,18 @@ impl App {
                 }
                 (target.to_owned(), payload)
             }
-            "slack" => (
-                target.to_owned(),
-                serde_json::json!({"text": cut(&slack_escape(&format!("{title}\n{body}")), 3000)}),
-            ),
+            "slack" => {
+                let tags: String = mentions
+                    .slack
+                    .iter()
+                    .map(|id| format!("<@{}>", slack_escape(id)))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                (
+                    target.to_owned(),
+                    serde_json::json!({"text": with_tail(&slack_escape(&format!("{title}\n{body}")), &tags, 3000)}),
+                )
+            }
             other => return Err(format!("unknown channel {other:?}")),
         };
         let _ = rustls::crypto::ring::default_provider().install_default();

@@ -132,4 +132,29 @@ impl App {
         }
         Ok(self.store.set_user_language(user_id, language).await?)
     }
+
+    /// Sets how the user named `name` is reached personally (email, mobile, chat ids).
+    ///
+    /// # Errors
+    /// [`AppError::NotFound`] for an unknown user; [`AppError::Invalid`] for an email address
+    /// without `@`.
+    pub async fn set_contacts(
+        &self,
+        name: &str,
+        contacts: cxm_domain::Contacts,
+    ) -> Result<User, AppError> {
+        if contacts.email.as_deref().is_some_and(|e| !e.contains('@')) {
+            return Err(AppError::invalid("email", "is not an email address"));
+        }
+        let mut user = self
+            .store
+            .users()
+            .await?
+            .into_iter()
+            .find(|u| u.name == name)
+            .ok_or_else(|| AppError::NotFound(format!("user {name:?}")))?;
+        self.store.set_user_contacts(user.id, &contacts).await?;
+        user.contacts = contacts;
+        Ok(user)
+    }
 }

@@ -241,3 +241,28 @@ mod tests {
         assert!(RoutingConditions::default().matches(&CaseFacts::default()));
     }
 }
+
+/// How to reach a user: an email address, a mobile number, and their ids in the chat tools
+/// (for @-mentions in robot messages).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Contacts {
+    /// Email address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Mobile number (DingTalk and WeCom can mention by it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile: Option<String>,
+    /// WeCom user id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wecom: Option<String>,
+    /// DingTalk user id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dingtalk: Option<String>,
+    /// Feishu open id (`ou_…`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feishu: Option<String>,
+    /// Slack member id (`U…`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slack: Option<String>,
+}

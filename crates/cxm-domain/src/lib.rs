@@ -13,8 +13,8 @@ mod query;
 mod response;
 mod survey;
 
-pub use calendar::{DateRange, Grain, LocalDay, Period, TimeZone};
-pub use case::{CaseFacts, CaseStatus, Priority, RoutingConditions};
+pub use calendar::{DateRange, Grain, LocalDay, Period, TimeZone, month_index};
+pub use case::{CaseFacts, CaseStatus, Contacts, Priority, RoutingConditions};
 pub use error::DomainError;
 pub use key::{DimensionKey, QuestionKey, SurveyKey};
 pub use metric::{DEFINITIONS_VERSION, MetricKind, MetricSpec};

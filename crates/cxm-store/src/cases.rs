@@ -126,16 +126,140 @@ pub struct CaseEvent {
     pub detail: String,
 }
 
-/// Which cases to list.
+/// Which cases to list. Every condition set must hold.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CaseFilter {
     /// Of these departments (empty: all).
     pub departments: Vec<i64>,
     /// Assigned to this user.
     pub assignee: Option<i64>,
+    /// Only cases a person may see: of these departments or assigned to this user.
+    pub visible_to: Option<(Vec<i64>, i64)>,
     /// Only open ones.
     pub open_only: bool,
+    /// In this status.
+    pub status: Option<CaseStatus>,
+    /// Of this priority.
+    pub priority: Option<Priority>,
+    /// With this theme.
+    pub theme: Option<String>,
+    /// At this touchpoint.
+    pub touchpoint: Option<String>,
+    /// Opened at or after, unix µs.
+    pub created_from: Option<i64>,
+    /// Opened before, unix µs.
+    pub created_before: Option<i64>,
+    /// Complaints only (sources `complaint:…`).
+    pub complaints_only: bool,
+    /// At most this many (None: all).
+    pub limit: Option<u32>,
 }
+
+/// A value bound to a built query.
+enum Param {
+    Int(i64),
+    Text(String),
+}
+
+/// Values of a query being built; each push answers its placeholder.
+#[derive(Default)]
+struct Params(Vec<Param>);
+
+impl Params {
+    fn push(&mut self, value: Param) -> String {
+        self.0.push(value);
+        format!("${}", self.0.len())
+    }
+
+    fn ids(&mut self, ids: &[i64]) -> String {
+        ids.iter()
+            .map(|id| self.push(Param::Int(*id)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+impl CaseFilter {
+    /// The `WHERE` clause (with `$n` placeholders from 1) and its values.
+    fn clause(&self) -> (String, Params) {
+        let mut conditions: Vec<String> = Vec::new();
+        let mut params = Params::default();
+        if !self.departments.is_empty() {
+            conditions.push(format!(
+                "department_id IN ({})",
+                params.ids(&self.departments)
+            ));
+        }
+        if let Some(user) = self.assignee {
+            conditions.push(format!(
+                "assignee_user_id = {}",
+                params.push(Param::Int(user))
+            ));
+        }
+        if let Some((departments, user)) = &self.visible_to {
+            let mine = format!("assignee_user_id = {}", params.push(Param::Int(*user)));
+            if departments.is_empty() {
+                conditions.push(mine);
+            } else {
+                conditions.push(format!(
+                    "(department_id IN ({}) OR {mine})",
+                    params.ids(departments)
+                ));
+            }
+        }
+        if self.open_only {
+            conditions.push(format!("status IN ({OPEN_STATUSES})"));
+        }
+        if let Some(status) = self.status {
+            conditions.push(format!(
+                "status = {}",
+                params.push(Param::Text(status.as_str().to_owned()))
+            ));
+        }
+        if let Some(priority) = self.priority {
+            conditions.push(format!(
+                "priority = {}",
+                params.push(Param::Text(priority.as_str().to_owned()))
+            ));
+        }
+        if let Some(theme) = &self.theme {
+            // Themes are a JSON array of strings; a quoted element matches exactly one theme.
+            let quoted = serde_json::Value::from(theme.as_str()).to_string();
+            let escaped = quoted
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            conditions.push(format!(
+                "themes LIKE {} ESCAPE '\\'",
+                params.push(Param::Text(format!("%{escaped}%")))
+            ));
+        }
+        if let Some(touchpoint) = &self.touchpoint {
+            conditions.push(format!(
+                "touchpoint = {}",
+                params.push(Param::Text(touchpoint.clone()))
+            ));
+        }
+        if let Some(from) = self.created_from {
+            conditions.push(format!("created_at >= {}", params.push(Param::Int(from))));
+        }
+        if let Some(before) = self.created_before {
+            conditions.push(format!("created_at < {}", params.push(Param::Int(before))));
+        }
+        if self.complaints_only {
+            conditions.push("source LIKE 'complaint:%'".to_owned());
+        }
+        let clause = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conditions.join(" AND "))
+        };
+        (clause, params)
+    }
+}
+
+/// The statuses of open cases, as SQL literals.
+const OPEN_STATUSES: &str = "'new', 'assigned', 'in_progress'";
 
 const CASE_COLUMNS: &str = "id, uid, source, response_uid, customer, survey, score, touchpoint, dimensions, themes, summary, \
      department_id, assignee_user_id, priority, status, first_response_due, resolution_due, first_responded_at, resolved_at, \
@@ -300,6 +424,28 @@ impl Store {
         })
     }
 
+    /// Changes a routing rule in place (its position, conditions and routing).
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown rule.
+    pub async fn update_rule(&self, rule: &RoutingRule) -> Result<(), StoreError> {
+        let conditions = serde_json::to_string(&rule.conditions)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        with_pool!(self, pool => {
+            let done = sqlx::query(
+                "UPDATE routing_rules SET position = $1, name = $2, conditions = $3, department_id = $4, assignee_user_id = $5, \
+                 assignment = $6, priority = $7 WHERE id = $8",
+            )
+            .bind(rule.position).bind(&rule.name).bind(conditions).bind(rule.department_id).bind(rule.assignee_user_id)
+            .bind(&rule.assignment).bind(rule.priority.map(Priority::as_str)).bind(rule.id)
+            .execute(pool).await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound(format!("routing rule {}", rule.id)));
+            }
+            Ok(())
+        })
+    }
+
     /// The enabled routing rules, in order.
     ///
     /// # Errors
@@ -449,25 +595,35 @@ impl Store {
         })
     }
 
-    /// Cases matching `filter`, overdue first, then by resolution due time.
+    /// Cases matching `filter`, overdue first (past the resolution due time, or past the
+    /// first-response due time with no response yet), then by resolution due time.
     ///
     /// # Errors
     /// [`StoreError::Other`] when the database fails.
     pub async fn cases(&self, filter: &CaseFilter) -> Result<Vec<StoredCase>, StoreError> {
-        let now = now_micros();
+        let (clause, params) = filter.clause();
+        let now = params.0.len() + 1;
+        let limit = filter
+            .limit
+            .map(|n| format!(" LIMIT {n}"))
+            .unwrap_or_default();
+        let sql = format!(
+            "SELECT {CASE_COLUMNS} FROM cases {clause} ORDER BY \
+             CASE WHEN status IN ({OPEN_STATUSES}) AND (resolution_due < ${now} OR (first_responded_at IS NULL AND first_response_due < ${now})) \
+             THEN 0 ELSE 1 END, resolution_due, id{limit}"
+        );
         with_pool!(self, pool => {
-            let sql = format!("SELECT {CASE_COLUMNS} FROM cases ORDER BY resolution_due, id LIMIT 5000");
-            let mut cases = Vec::new();
-            for row in sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await? {
-                let case = case_of(&row)?;
-                let keep = (filter.departments.is_empty() || case.department_id.is_some_and(|d| filter.departments.contains(&d)))
-                    && filter.assignee.is_none_or(|a| case.assignee_user_id == Some(a))
-                    && (!filter.open_only || case.status.is_open());
-                if keep {
-                    cases.push(case);
-                }
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for param in &params.0 {
+                query = match param {
+                    Param::Int(value) => query.bind(*value),
+                    Param::Text(value) => query.bind(value.clone()),
+                };
             }
-            cases.sort_by_key(|c| (!c.overdue_at(now), c.resolution_due, c.id));
+            let mut cases = Vec::new();
+            for row in query.bind(now_micros()).fetch_all(pool).await? {
+                cases.push(case_of(&row)?);
+            }
             Ok(cases)
         })
     }

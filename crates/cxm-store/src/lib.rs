@@ -25,6 +25,7 @@ mod sqlite;
 mod surveys;
 mod tokens;
 mod users;
+mod volumes;
 
 pub use accumulate::{
     AccumulatorQuery, AccumulatorRow, AnswerTable, GroupColumn, PeriodSpec, RowValue,
@@ -38,6 +39,7 @@ pub use scratch::ScratchDatabase;
 pub use surveys::{ItemInfo, StoredSurvey};
 pub use tokens::{ApiToken, Role};
 pub use users::{Session, User};
+pub use volumes::Volume;
 
 /// Runs `$body` with `$pool` bound to the backend's pool: the body is compiled once per
 /// backend, so it may use any sqlx call both `SqlitePool` and `PgPool` support.

@@ -29,6 +29,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0004_outbox.sql"),
         include_str!("../migrations/postgres/0004_outbox.sql"),
     ),
+    (
+        5,
+        "user contacts and volumes",
+        include_str!("../migrations/sqlite/0005_contacts_volumes.sql"),
+        include_str!("../migrations/postgres/0005_contacts_volumes.sql"),
+    ),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<usize, StoreError> {

@@ -1,6 +1,8 @@
-//! People who sign in to the web app (name, argon2id password hash, role, language) and
-//! their sessions, stored by the SHA-256 of the cookie secret with a CSRF token and an expiry.
+//! People who sign in to the web app (name, argon2id password hash, role, language, the
+//! contacts that reach them personally) and their sessions, stored by the SHA-256 of the cookie
+//! secret with a CSRF token and an expiry.
 
+use cxm_domain::Contacts;
 use sqlx::Row;
 
 use crate::{Role, Store, StoreError, now_micros, with_pool};
@@ -16,6 +18,29 @@ pub struct User {
     pub role: Role,
     /// Preferred language of the pages, `zh` or `en`.
     pub language: String,
+    /// How to reach the user personally.
+    pub contacts: Contacts,
+}
+
+const USER_COLUMNS: &str = "u.id, u.name, u.role, u.language, u.contacts";
+
+fn user_of<R: Row>(row: &R) -> Result<User, StoreError>
+where
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> &'r str: sqlx::ColumnIndex<R>,
+{
+    let role: String = row.try_get("role")?;
+    let contacts: String = row.try_get("contacts")?;
+    Ok(User {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        role: Role::parse(&role)
+            .ok_or_else(|| StoreError::Corrupt(format!("user role {role:?}")))?,
+        language: row.try_get("language")?,
+        contacts: serde_json::from_str(&contacts)
+            .map_err(|e| StoreError::Corrupt(format!("user contacts: {e}")))?,
+    })
 }
 
 /// A live session and its user.
@@ -54,7 +79,7 @@ impl Store {
             .bind(now_micros())
             .fetch_one(pool)
             .await?;
-            Ok(User { id, name: name.to_owned(), role, language: language.to_owned() })
+            Ok(User { id, name: name.to_owned(), role, language: language.to_owned(), contacts: Contacts::default() })
         })
     }
 
@@ -64,19 +89,13 @@ impl Store {
     /// [`StoreError::Other`] when the database fails.
     pub async fn user_for_login(&self, name: &str) -> Result<Option<(User, String)>, StoreError> {
         with_pool!(self, pool => {
-            let row = sqlx::query("SELECT id, name, role, language, password_hash FROM users WHERE name = $1 AND disabled_at IS NULL")
+            let sql = format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.name = $1 AND u.disabled_at IS NULL");
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(name)
                 .fetch_optional(pool)
                 .await?;
             let Some(row) = row else { return Ok(None) };
-            let role: String = row.try_get("role")?;
-            let user = User {
-                id: row.try_get("id")?,
-                name: row.try_get("name")?,
-                role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("user role {role:?}")))?,
-                language: row.try_get("language")?,
-            };
-            Ok(Some((user, row.try_get("password_hash")?)))
+            Ok(Some((user_of(&row)?, row.try_get("password_hash")?)))
         })
     }
 
@@ -110,25 +129,17 @@ impl Store {
     /// [`StoreError::Other`] when the database fails.
     pub async fn session(&self, token_hash: &str) -> Result<Option<Session>, StoreError> {
         with_pool!(self, pool => {
-            let row = sqlx::query(
-                "SELECT u.id, u.name, u.role, u.language, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id \
-                 WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL",
-            )
-            .bind(token_hash)
-            .bind(now_micros())
-            .fetch_optional(pool)
-            .await?;
+            let sql = format!(
+                "SELECT {USER_COLUMNS}, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id \
+                 WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL"
+            );
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(token_hash)
+                .bind(now_micros())
+                .fetch_optional(pool)
+                .await?;
             let Some(row) = row else { return Ok(None) };
-            let role: String = row.try_get("role")?;
-            Ok(Some(Session {
-                user: User {
-                    id: row.try_get("id")?,
-                    name: row.try_get("name")?,
-                    role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("user role {role:?}")))?,
-                    language: row.try_get("language")?,
-                },
-                csrf: row.try_get("csrf")?,
-            }))
+            Ok(Some(Session { user: user_of(&row)?, csrf: row.try_get("csrf")? }))
         })
     }
 
@@ -158,6 +169,41 @@ impl Store {
                 return Err(StoreError::NotFound(format!("user {user_id}")));
             }
             Ok(())
+        })
+    }
+
+    /// Sets how a user is reached personally.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown user.
+    pub async fn set_user_contacts(
+        &self,
+        user_id: i64,
+        contacts: &Contacts,
+    ) -> Result<(), StoreError> {
+        let text =
+            serde_json::to_string(contacts).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        with_pool!(self, pool => {
+            let done = sqlx::query("UPDATE users SET contacts = $1 WHERE id = $2").bind(text).bind(user_id).execute(pool).await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound(format!("user {user_id}")));
+            }
+            Ok(())
+        })
+    }
+
+    /// Every enabled user, by name.
+    ///
+    /// # Errors
+    /// [`StoreError::Other`] when the database fails.
+    pub async fn users(&self) -> Result<Vec<User>, StoreError> {
+        with_pool!(self, pool => {
+            let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.disabled_at IS NULL ORDER BY u.name");
+            let mut users = Vec::new();
+            for row in sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await? {
+                users.push(user_of(&row)?);
+            }
+            Ok(users)
         })
     }
 }

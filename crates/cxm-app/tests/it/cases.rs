@@ -354,3 +354,291 @@ async fn complaints_import_from_csv_all_checked_first() {
     assert_eq!(cases[0].dimensions["region"], "华北");
     assert_eq!(cases[0].customer.as_deref(), Some("c-1"));
 }
+
+fn complaint_at(summary: &str, touchpoint: &str) -> ComplaintInput {
+    ComplaintInput {
+        summary: summary.into(),
+        customer: None,
+        channel: Some("phone".into()),
+        touchpoint: Some(touchpoint.into()),
+        dimensions: Default::default(),
+        priority: None,
+    }
+}
+
+#[tokio::test]
+async fn people_see_their_departments_cases_and_admins_see_all() {
+    let (app, _database) = app_with_cases().await;
+    let admin = app
+        .add_user("admin", "password of admin", Role::Admin, "en")
+        .await
+        .unwrap();
+    let wang = app
+        .add_user("wang", "password of wang", Role::Viewer, "zh")
+        .await
+        .unwrap();
+    let li = app
+        .add_user("li", "password of li", Role::Viewer, "zh")
+        .await
+        .unwrap();
+    let boss = app
+        .add_user("zhao", "password of zhao", Role::Viewer, "zh")
+        .await
+        .unwrap();
+    let logistics = app
+        .create_department("logistics", "物流部", Some(boss.id), &[wang.id])
+        .await
+        .unwrap();
+    let service = app
+        .create_department("service", "客服部", None, &[li.id])
+        .await
+        .unwrap();
+    for (position, (theme, department)) in
+        [("delivery", &logistics), ("service_attitude", &service)]
+            .into_iter()
+            .enumerate()
+    {
+        app.create_rule(RoutingRule {
+            id: 0,
+            position: position as i64,
+            name: format!("{theme} rule"),
+            conditions: RoutingConditions {
+                themes: vec![theme.into()],
+                ..RoutingConditions::default()
+            },
+            department_id: Some(department.id),
+            assignee_user_id: None,
+            assignment: "round_robin".into(),
+            priority: None,
+        })
+        .await
+        .unwrap();
+    }
+    let parcel = app
+        .open_complaint(complaint_at("快递三天都没到", "delivery"), "api")
+        .await
+        .unwrap();
+    let rude = app
+        .open_complaint(complaint_at("客服态度很差，挂我电话", "call_center"), "api")
+        .await
+        .unwrap();
+    assert_eq!(parcel.department_id, Some(logistics.id));
+    assert_eq!(rude.department_id, Some(service.id));
+
+    let uids = |cases: Vec<cxm_app::StoredCase>| -> Vec<String> {
+        let mut uids: Vec<String> = cases.into_iter().map(|c| c.uid).collect();
+        uids.sort();
+        uids
+    };
+    let visible = |user: &cxm_app::User| {
+        let app = &app;
+        let user = user.clone();
+        async move {
+            let access = app.case_access(&user).await.unwrap();
+            uids(
+                app.cases(&access.narrow(cxm_app::CaseFilter::default()))
+                    .await
+                    .unwrap(),
+            )
+        }
+    };
+    let mut both = vec![parcel.uid.clone(), rude.uid.clone()];
+    both.sort();
+    assert_eq!(visible(&admin).await, both);
+    assert_eq!(visible(&wang).await, vec![parcel.uid.clone()]);
+    assert_eq!(
+        visible(&boss).await,
+        vec![parcel.uid.clone()],
+        "the manager sees the department"
+    );
+    assert_eq!(visible(&li).await, vec![rude.uid.clone()]);
+
+    // A case of another department is not found for a member, and assigning one across makes it visible.
+    let li_access = app.case_access(&li).await.unwrap();
+    assert!(matches!(
+        app.case_within(&li_access, &parcel.uid).await,
+        Err(AppError::NotFound(_))
+    ));
+    app.act_on_case(&parcel.uid, "admin", CaseAction::Assign { user_id: li.id })
+        .await
+        .unwrap();
+    assert!(app.case_within(&li_access, &parcel.uid).await.is_ok());
+    assert_eq!(visible(&li).await, both);
+
+    // Scorecards: the manager sees their department only; a plain member none; admins all.
+    let today = TimeZone::parse("Asia/Shanghai").unwrap().today();
+    let boss_cards = app
+        .scorecards_by(
+            today,
+            today,
+            cxm_app::ScorecardBy::Department,
+            app.case_access(&boss)
+                .await
+                .unwrap()
+                .scorecard_departments()
+                .as_deref(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(boss_cards.len(), 1);
+    assert_eq!(boss_cards[0].department.as_deref(), Some("logistics"));
+    assert_eq!(boss_cards[0].opened, 1);
+    let wang_cards = app
+        .scorecards_by(
+            today,
+            today,
+            cxm_app::ScorecardBy::Department,
+            app.case_access(&wang)
+                .await
+                .unwrap()
+                .scorecard_departments()
+                .as_deref(),
+        )
+        .await
+        .unwrap();
+    assert!(wang_cards.is_empty());
+    assert_eq!(
+        app.case_access(&admin)
+            .await
+            .unwrap()
+            .scorecard_departments(),
+        None
+    );
+}
+
+#[tokio::test]
+async fn scorecards_break_down_by_touchpoint_and_theme_with_complaint_rates() {
+    let (app, _database) = app_with_cases().await;
+    for (summary, touchpoint) in [
+        ("快递三天都没到", "delivery"),
+        ("快递员态度差，包裹破损", "delivery"),
+        ("门店排队太久", "store"),
+    ] {
+        app.open_complaint(complaint_at(summary, touchpoint), "api")
+            .await
+            .unwrap();
+    }
+    let zone = TimeZone::parse("Asia/Shanghai").unwrap();
+    let today = zone.today();
+    let month = today.format("%Y-%m").to_string();
+    // Without volumes there is no complaint rate.
+    let cards = app
+        .scorecards_by(today, today, cxm_app::ScorecardBy::Touchpoint, None)
+        .await
+        .unwrap();
+    assert!(cards[0].complaint_rate.is_none());
+    assert_eq!(cards[0].complaints, 3);
+
+    let bad = format!("month,orders,touchpoint\n{month},1000,\n2026-13,5,\n{month},lots,store\n");
+    let AppError::Invalid(problems) = app.import_volumes(bad.as_bytes()).await.unwrap_err() else {
+        panic!("bad volumes are refused")
+    };
+    let places: Vec<(Option<u64>, &str)> =
+        problems.iter().map(|p| (p.row, p.field.as_str())).collect();
+    assert_eq!(places, [(Some(3), "month"), (Some(4), "orders")]);
+    let good = format!("month,orders,touchpoint\n{month},\"1,000\",\n{month},400,delivery\n");
+    assert_eq!(app.import_volumes(good.as_bytes()).await.unwrap(), 2);
+
+    let cards = app
+        .scorecards_by(today, today, cxm_app::ScorecardBy::Touchpoint, None)
+        .await
+        .unwrap();
+    let all = cards[0].complaint_rate.as_ref().expect("overall rate");
+    assert_eq!(
+        (all.complaints, all.volume, all.per.as_str()),
+        (3, 1000, "orders")
+    );
+    assert!((all.per_thousand - 3.0).abs() < 1e-9);
+    assert!(all.ci[0] < 3.0 && 3.0 < all.ci[1]);
+    let delivery = cards
+        .iter()
+        .find(|c| c.group.as_deref() == Some("delivery"))
+        .unwrap();
+    let rate = delivery.complaint_rate.as_ref().unwrap();
+    assert_eq!(
+        (rate.complaints, rate.volume),
+        (2, 400),
+        "the touchpoint's own volume"
+    );
+    assert!((rate.per_thousand - 5.0).abs() < 1e-9);
+    let store = cards
+        .iter()
+        .find(|c| c.group.as_deref() == Some("store"))
+        .unwrap();
+    assert_eq!(
+        store.complaint_rate.as_ref().unwrap().volume,
+        1000,
+        "the overall volume where a touchpoint has none"
+    );
+
+    let themes = app
+        .scorecards_by(today, today, cxm_app::ScorecardBy::Theme, None)
+        .await
+        .unwrap();
+    let delivery_theme = themes
+        .iter()
+        .find(|c| c.group.as_deref() == Some("delivery"))
+        .expect("a delivery theme card");
+    assert_eq!(delivery_theme.opened, 2, "{themes:#?}");
+    assert!(
+        themes
+            .iter()
+            .skip(1)
+            .all(|c| c.by == Some(cxm_app::ScorecardBy::Theme))
+    );
+}
+
+#[tokio::test]
+async fn routing_rules_are_edited_in_place() {
+    let (app, _database) = app_with_cases().await;
+    let first = app
+        .create_department("logistics", "物流部", None, &[])
+        .await
+        .unwrap();
+    let second = app
+        .create_department("quality", "品控部", None, &[])
+        .await
+        .unwrap();
+    let mut rule = RoutingRule {
+        id: 0,
+        position: 1,
+        name: "delivery".into(),
+        conditions: RoutingConditions {
+            themes: vec!["delivery".into()],
+            ..RoutingConditions::default()
+        },
+        department_id: Some(first.id),
+        assignee_user_id: None,
+        assignment: "round_robin".into(),
+        priority: None,
+    };
+    rule.id = app.create_rule(rule.clone()).await.unwrap();
+    rule.department_id = Some(second.id);
+    rule.priority = Some(Priority::High);
+    app.update_rule(rule.clone()).await.unwrap();
+    assert_eq!(app.rules().await.unwrap(), vec![rule.clone()]);
+    let case = app
+        .open_complaint(complaint_at("快递三天都没到", "delivery"), "api")
+        .await
+        .unwrap();
+    assert_eq!(
+        (case.department_id, case.priority),
+        (Some(second.id), Priority::High)
+    );
+    let unknown = RoutingRule {
+        id: 9999,
+        ..rule.clone()
+    };
+    assert!(matches!(
+        app.update_rule(unknown).await,
+        Err(AppError::NotFound(_))
+    ));
+    let nowhere = RoutingRule {
+        department_id: None,
+        ..rule
+    };
+    assert!(matches!(
+        app.update_rule(nowhere).await,
+        Err(AppError::Invalid(_))
+    ));
+}

@@ -333,15 +333,48 @@ async fn email_goes_through_a_real_smtp_server() {
         true,
     )
     .await;
+    // The case is routed to a person with an address: they get their own email too.
+    let owner = app
+        .add_user("li", "password of li", cxm_app::Role::Viewer, "zh")
+        .await
+        .unwrap();
+    app.set_contacts(
+        "li",
+        cxm_domain::Contacts {
+            email: Some("li@example.com".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let department = app
+        .create_department("stores", "门店运营", None, &[owner.id])
+        .await
+        .unwrap();
+    app.create_rule(cxm_app::RoutingRule {
+        id: 0,
+        position: 1,
+        name: "stores".into(),
+        conditions: Default::default(),
+        department_id: Some(department.id),
+        assignee_user_id: None,
+        assignment: "round_robin".into(),
+        priority: None,
+    })
+    .await
+    .unwrap();
     app.open_complaint(complaint("门店排队太久"), "api")
         .await
         .unwrap();
     let delivered = app.deliver_notifications(now()).await.unwrap();
-    assert_eq!(delivered.delivered, 1, "{delivered:?}");
+    assert_eq!(delivered.delivered, 2, "{delivered:?}");
     let mut seen = String::new();
     for _ in 0..100 {
         seen = output.lock().unwrap().clone();
-        if seen.contains("manager@example.com") && seen.contains("---------- MESSAGE FOLLOWS") {
+        if seen.contains("manager@example.com")
+            && seen.contains("li@example.com")
+            && seen.matches("---------- MESSAGE FOLLOWS").count() >= 2
+        {
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
@@ -349,6 +382,7 @@ async fn email_goes_through_a_real_smtp_server() {
     let _ = server.kill();
     let _ = server.wait();
     assert!(seen.contains("manager@example.com"), "{seen}");
+    assert!(seen.contains("li@example.com"), "{seen}");
     assert!(seen.contains("Subject:"), "{seen}");
     report("smtp test ran");
 }
@@ -415,5 +449,141 @@ async fn webhooks_get_every_event_signed_the_standard_webhooks_way() {
         types,
         ["case.created", "case.updated", "response.created"],
         "a resent response is announced once"
+    );
+}
+
+#[tokio::test]
+async fn robots_mention_the_owner_of_a_new_case_and_the_manager_of_an_escalated_one() {
+    let (base, received) = receiver().await;
+    let database = ScratchDatabase::new(postgres_url().as_deref())
+        .await
+        .unwrap();
+    let channels = vec![
+        channel(
+            "dingtalk",
+            format!("{base}/robot/send?access_token=T1"),
+            Some("SECx"),
+        ),
+        channel("feishu", format!("{base}/open-apis/bot/v2/hook/F1"), None),
+        channel("wecom", format!("{base}/cgi-bin/webhook/send?key=W1"), None),
+        channel("slack", format!("{base}/services/T/B/S"), None),
+    ];
+    let app = app_with(channels, None, &database, true).await;
+    let owner = app
+        .add_user(
+            "wangqing",
+            "password of wangqing",
+            cxm_app::Role::Viewer,
+            "zh",
+        )
+        .await
+        .unwrap();
+    let manager = app
+        .add_user("zhao", "password of zhao", cxm_app::Role::Viewer, "zh")
+        .await
+        .unwrap();
+    app.set_contacts(
+        "wangqing",
+        cxm_domain::Contacts {
+            mobile: Some("13800001111".into()),
+            wecom: Some("wangqing".into()),
+            dingtalk: Some("user123".into()),
+            feishu: Some("ou_owner".into()),
+            slack: Some("U0OWNER".into()),
+            email: None,
+        },
+    )
+    .await
+    .unwrap();
+    app.set_contacts(
+        "zhao",
+        cxm_domain::Contacts {
+            wecom: Some("zhaoboss".into()),
+            slack: Some("U0BOSS".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let department = app
+        .create_department("service", "客服部", Some(manager.id), &[owner.id])
+        .await
+        .unwrap();
+    app.create_rule(cxm_app::RoutingRule {
+        id: 0,
+        position: 1,
+        name: "all to service".into(),
+        conditions: Default::default(),
+        department_id: Some(department.id),
+        assignee_user_id: None,
+        assignment: "round_robin".into(),
+        priority: None,
+    })
+    .await
+    .unwrap();
+    let case = app
+        .open_complaint(complaint("门店排队太久"), "api")
+        .await
+        .unwrap();
+    assert_eq!(case.assignee_user_id, Some(owner.id));
+    assert_eq!(app.deliver_notifications(now()).await.unwrap().delivered, 4);
+    let body = |prefix: &str| -> serde_json::Value {
+        let got = received.lock().unwrap().clone();
+        let (_, body, _) = got
+            .iter()
+            .rev()
+            .find(|(p, _, _)| p.starts_with(prefix))
+            .unwrap();
+        serde_json::from_str(body).unwrap()
+    };
+    let wecom = body("/cgi-bin");
+    assert!(
+        wecom["markdown"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("<@wangqing>"),
+        "{wecom}"
+    );
+    let dingtalk = body("/robot/send");
+    assert_eq!(
+        dingtalk["at"]["atMobiles"],
+        serde_json::json!(["13800001111"])
+    );
+    assert_eq!(dingtalk["at"]["atUserIds"], serde_json::json!(["user123"]));
+    assert!(
+        dingtalk["markdown"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("@13800001111")
+    );
+    let feishu = body("/open-apis");
+    assert!(
+        feishu["content"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("<at user_id=\"ou_owner\">wangqing</at>"),
+        "{feishu}"
+    );
+    let slack = body("/services");
+    assert!(
+        slack["text"].as_str().unwrap().contains("<@U0OWNER>"),
+        "{slack}"
+    );
+
+    // Past its SLA the case escalates and the robots name the manager.
+    let later = now() + 30 * 24 * 3_600_000_000;
+    assert_eq!(app.escalate_overdue(later).await.unwrap().len(), 1);
+    app.deliver_notifications(later).await.unwrap();
+    assert!(
+        body("/cgi-bin")["markdown"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("<@zhaoboss>")
+    );
+    assert!(
+        body("/services")["text"]
+            .as_str()
+            .unwrap()
+            .contains("<@U0BOSS>")
     );
 }
