@@ -100,4 +100,12 @@ impl App {
     pub async fn users(&self) -> Result<Vec<User>, AppError> {
         Ok(self.store.users().await?)
     }
+
+    /// Every department with its manager and members, by key.
+    ///
+    /// # Errors
+    /// [`AppError::Store`] when the database fails.
+    pub async fn departments(&self) -> Result<Vec<cxm_store::Department>, AppError> {
+        Ok(self.store.departments().await?)
+    }
 }

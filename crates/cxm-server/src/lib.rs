@@ -66,6 +66,23 @@ pub fn router(state: AppState) -> Router {
         .route("/surveys/{key}/qr.png", get(web::builder::qr_png))
         .route("/surveys/{key}/qr.svg", get(web::builder::qr_svg))
         .route("/responses/{uid}", get(web::responses::one))
+        .route("/cases", get(web::cases::inbox))
+        .route("/cases/scorecard", get(web::scorecard::page))
+        .route("/cases/settings", get(web::case_settings::page))
+        .route(
+            "/cases/settings/rules",
+            post(web::case_settings::create_rule),
+        )
+        .route(
+            "/cases/settings/rules/{id}",
+            post(web::case_settings::update_rule),
+        )
+        .route(
+            "/cases/settings/rules/{id}/delete",
+            post(web::case_settings::delete_rule),
+        )
+        .route("/cases/settings/sla", post(web::case_settings::set_sla))
+        .route("/cases/{uid}", get(web::cases::show).post(web::cases::act))
         .route("/s/{key}", get(web::form::page).post(web::form::submit))
         .route("/api/v1/health", get(api::health))
         .route("/api/v1/openapi.json", get(api::openapi))
@@ -103,18 +120,31 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/cases/scorecard", get(api::cases::scorecard))
         .route("/api/v1/cases/{uid}", get(api::cases::show))
         .route("/api/v1/cases/{uid}/actions", post(api::cases::act))
-        .route("/api/v1/departments", post(api::cases::create_department))
+        .route(
+            "/api/v1/departments",
+            get(api::case_settings::list_departments).post(api::case_settings::create_department),
+        )
         .route(
             "/api/v1/routing-rules",
-            get(api::cases::list_rules).post(api::cases::create_rule),
+            get(api::case_settings::list_rules).post(api::case_settings::create_rule),
         )
         .route(
             "/api/v1/routing-rules/{id}",
-            axum::routing::delete(api::cases::delete_rule),
+            axum::routing::delete(api::case_settings::delete_rule)
+                .put(api::case_settings::update_rule),
         )
+        .route("/api/v1/sla", get(api::case_settings::list_sla))
         .route(
             "/api/v1/sla/{priority}",
-            axum::routing::put(api::cases::set_sla),
+            axum::routing::put(api::case_settings::set_sla),
+        )
+        .route(
+            "/api/v1/volumes",
+            axum::routing::put(api::case_settings::set_volumes),
+        )
+        .route(
+            "/api/v1/users/{name}/contacts",
+            axum::routing::put(api::case_settings::set_contacts),
         )
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

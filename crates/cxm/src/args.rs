@@ -250,6 +250,12 @@ pub enum CasesCommand {
         /// The CSV file.
         file: PathBuf,
     },
+    /// Record monthly volumes from a CSV file (`month` as YYYY-MM, `orders` and/or
+    /// `customers`, optional `touchpoint`) for complaint rates; every row is checked first.
+    Volumes {
+        /// The CSV file.
+        file: PathBuf,
+    },
 }
 
 /// `cxm user`.
@@ -265,6 +271,30 @@ pub enum UserCommand {
         /// Page language: zh or en.
         #[arg(long, default_value = "zh")]
         language: String,
+    },
+    /// Set how a user is reached personally: email for case emails, mobile and chat ids for
+    /// @-mentions by the robots (unset options are cleared).
+    Contacts {
+        /// Sign-in name.
+        name: String,
+        /// Email address.
+        #[arg(long)]
+        email: Option<String>,
+        /// Mobile number (DingTalk and WeCom mentions).
+        #[arg(long)]
+        mobile: Option<String>,
+        /// WeCom user id.
+        #[arg(long)]
+        wecom: Option<String>,
+        /// DingTalk user id.
+        #[arg(long)]
+        dingtalk: Option<String>,
+        /// Feishu open id (ou_…).
+        #[arg(long)]
+        feishu: Option<String>,
+        /// Slack member id (U…).
+        #[arg(long)]
+        slack: Option<String>,
     },
 }
 

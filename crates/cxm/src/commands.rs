@@ -46,9 +46,9 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Token(command) => token(open(config).await?, command).await,
         Command::User(command) => user(open(config).await?, command).await,
         Command::Cases(CasesCommand::Import { file }) => {
-            let app = open(config).await?;
             let reader = std::fs::File::open(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
+            let app = open(config).await?;
             let cases = app
                 .import_complaints(std::io::BufReader::new(reader))
                 .await
@@ -58,6 +58,17 @@ pub async fn run(cli: Cli) -> Result<()> {
                 "{} complaint cases opened, {routed} routed to a department",
                 cases.len()
             );
+            Ok(())
+        }
+        Command::Cases(CasesCommand::Volumes { file }) => {
+            let reader = std::fs::File::open(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let app = open(config).await?;
+            let recorded = app
+                .import_volumes(std::io::BufReader::new(reader))
+                .await
+                .with_context(|| format!("recording volumes from {}", file.display()))?;
+            println!("{recorded} monthly volumes recorded");
             Ok(())
         }
         Command::Serve { bind } => {
@@ -508,6 +519,26 @@ async fn user(app: App, command: UserCommand) -> Result<()> {
             };
             let user = app.add_user(&name, &password, role, &language).await?;
             println!("user {} ({}) added", user.name, user.role.as_str());
+        }
+        UserCommand::Contacts {
+            name,
+            email,
+            mobile,
+            wecom,
+            dingtalk,
+            feishu,
+            slack,
+        } => {
+            let contacts = cxm_domain::Contacts {
+                email,
+                mobile,
+                wecom,
+                dingtalk,
+                feishu,
+                slack,
+            };
+            let user = app.set_contacts(&name, contacts).await?;
+            println!("contacts of {} set", user.name);
         }
     }
     Ok(())

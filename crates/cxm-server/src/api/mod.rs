@@ -1,5 +1,6 @@
 //! REST handlers under `/api/v1`: each extracts, authorises, calls one use case and renders.
 
+pub mod case_settings;
 pub mod cases;
 pub mod imports;
 pub mod metrics;

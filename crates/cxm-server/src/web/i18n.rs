@@ -89,6 +89,17 @@ impl Lang {
         };
         map.get(key).map_or("?", |s| s.as_str())
     }
+
+    /// The message with `key` in this language, if there is one (for open-ended keys such
+    /// as configured root causes).
+    pub fn try_t(self, key: &str) -> Option<&'static str> {
+        let table = messages();
+        let map = match self {
+            Lang::Zh => &table.0,
+            Lang::En => &table.1,
+        };
+        map.get(key).map(String::as_str)
+    }
 }
 
 type Tables = (HashMap<String, String>, HashMap<String, String>);

@@ -1,9 +1,12 @@
 //! Pages, server-rendered from compile-checked askama templates (`templates/`) in zh-CN and en
 //! (`messages/`): sign-in, the overview dashboard, the responses explorer, the survey builder and
-//! the public survey forms. Page handlers, like API
-//! handlers, only extract, authorise, call one use case and render.
+//! the public survey forms, the case inbox and case pages, the routing-rule and SLA editors and
+//! the case scorecards. Page handlers, like API handlers, only extract, authorise, call one use
+//! case and render.
 
 pub mod builder;
+pub mod case_settings;
+pub mod cases;
 pub mod chart;
 pub mod dashboard;
 pub mod form;
@@ -11,6 +14,7 @@ pub mod i18n;
 pub mod login;
 pub mod qr;
 pub mod responses;
+pub mod scorecard;
 pub mod session;
 
 use askama::Template;
@@ -69,6 +73,31 @@ pub(crate) fn message(
         message: text.to_owned(),
     };
     render(&page, status)
+}
+
+/// The fields of a signed-in user's form, or the refusal of a form that does not carry the
+/// session's CSRF token (`back` is the page it came from).
+pub(crate) fn checked_form(
+    lang: Lang,
+    user: &crate::web::session::SignedInUser,
+    body: &[u8],
+    back: &str,
+) -> Result<Vec<(String, String)>, Box<Response>> {
+    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(body).unwrap_or_default();
+    let csrf = fields
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map_or("", |(_, v)| v.as_str());
+    if !crate::web::session::same_token(csrf, &user.session.csrf) {
+        return Err(Box::new(message(
+            lang,
+            back,
+            StatusCode::FORBIDDEN,
+            "403",
+            lang.t("csrf.refused"),
+        )));
+    }
+    Ok(fields)
 }
 
 /// One value of a query string.

@@ -422,3 +422,148 @@ async fn cases_are_opened_routed_worked_and_escalated_over_http() {
         .expect(StatusCode::OK);
     assert_eq!(escalated.as_array().unwrap().len(), 0);
 }
+
+#[tokio::test]
+async fn case_settings_volumes_and_contacts_are_kept_over_http() {
+    use axum::http::{Method, StatusCode};
+    let server = crate::TestServer::start().await;
+    let put = |uri: &'static str, body: serde_json::Value| {
+        let server = &server;
+        async move {
+            server
+                .send(
+                    Method::PUT,
+                    uri,
+                    Some(&server.admin),
+                    Some(serde_json::to_vec(&body).unwrap()),
+                )
+                .await
+        }
+    };
+    server
+        .post(
+            "/api/v1/departments",
+            &serde_json::json!({"key": "logistics", "name": "物流部"}),
+        )
+        .await
+        .expect(StatusCode::CREATED);
+    let departments = server
+        .get("/api/v1/departments")
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(departments[0]["key"], "logistics");
+    let created = server
+        .post(
+            "/api/v1/routing-rules",
+            &serde_json::json!({"position": 1, "name": "parcels", "conditions": {"themes": ["delivery"]}, "department": "logistics"}),
+        )
+        .await
+        .expect(StatusCode::CREATED);
+    let id = created["id"].as_i64().unwrap();
+    let path = format!("/api/v1/routing-rules/{id}");
+    let edit = serde_json::json!({"position": 5, "name": "parcels, urgent", "conditions": {"themes": ["delivery"], "max_score": 6}, "department": "logistics", "assignment": "least_loaded", "priority": "urgent"});
+    let reply = server
+        .send(
+            Method::PUT,
+            &path,
+            Some(&server.admin),
+            Some(serde_json::to_vec(&edit).unwrap()),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT, "{:?}", reply.json);
+    let rules = server
+        .get("/api/v1/routing-rules")
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(rules.as_array().unwrap().len(), 1);
+    assert_eq!(
+        (
+            &rules[0]["name"],
+            &rules[0]["priority"],
+            &rules[0]["position"]
+        ),
+        (
+            &serde_json::json!("parcels, urgent"),
+            &serde_json::json!("urgent"),
+            &serde_json::json!(5)
+        )
+    );
+    let viewer_edit = server
+        .send(
+            Method::PUT,
+            &path,
+            Some(&server.viewer),
+            Some(serde_json::to_vec(&edit).unwrap()),
+        )
+        .await;
+    assert_eq!(viewer_edit.status, StatusCode::FORBIDDEN);
+    let sla = server.get("/api/v1/sla").await.expect(StatusCode::OK);
+    assert_eq!(sla.as_array().unwrap().len(), 4);
+    assert_eq!(sla[0]["priority"], "urgent");
+
+    // Volumes: a wrong entry refuses the lot.
+    let reply = put(
+        "/api/v1/volumes",
+        serde_json::json!([{"month": "2026-11", "measure": "orders", "n": 5000}, {"month": "2026-13", "measure": "visits", "n": 1}]),
+    )
+    .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{:?}",
+        reply.json
+    );
+    let reply = put(
+        "/api/v1/volumes",
+        serde_json::json!([{"month": "2026-11", "measure": "orders", "n": 5000}, {"month": "2026-11", "measure": "orders", "n": 800, "touchpoint": "delivery"}]),
+    )
+    .await;
+    assert_eq!(reply.json["recorded"], 2);
+
+    // Contacts of an unknown user are refused.
+    let reply = put(
+        "/api/v1/users/nobody/contacts",
+        serde_json::json!({"email": "a@example.com"}),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+
+    // Complaints filtered by theme and priority; scorecards by theme carry the complaint rate.
+    server
+        .post(
+            "/api/v1/cases",
+            &serde_json::json!({"summary": "快递三天都没到", "touchpoint": "delivery"}),
+        )
+        .await
+        .expect(StatusCode::CREATED);
+    let delivery = server
+        .get("/api/v1/cases?theme=delivery&complaints=true&priority=normal")
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(delivery.as_array().unwrap().len(), 1, "{delivery:#}");
+    let none = server
+        .get("/api/v1/cases?theme=quality")
+        .await
+        .expect(StatusCode::OK);
+    assert!(none.as_array().unwrap().is_empty());
+    server
+        .get("/api/v1/cases?status=waiting")
+        .await
+        .expect_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid", None);
+    // The default period ends today in the configured zone.
+    let cards = server
+        .get("/api/v1/cases/scorecard?by=touchpoint")
+        .await
+        .expect(StatusCode::OK);
+    let delivery_card = cards
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["group"] == "delivery")
+        .expect("a delivery card");
+    assert_eq!(delivery_card["complaints"], 1);
+    server
+        .get("/api/v1/cases/scorecard?by=region")
+        .await
+        .expect_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid", Some("by"));
+}

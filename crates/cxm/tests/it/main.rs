@@ -290,3 +290,61 @@ async fn bad_arguments_are_explained() {
         output.stderr
     );
 }
+
+#[tokio::test]
+async fn volumes_and_contacts_are_set_from_the_command_line() {
+    let cli = Cli::new("volumes").await;
+    let bad = cli.dir.join("bad.csv");
+    std::fs::write(&bad, "month,orders\n2026-11,12000\n2026-11,many\n").unwrap();
+    let output = cli.run(&["cases", "volumes", bad.to_str().unwrap()]);
+    assert!(!output.ok);
+    assert!(
+        output.stderr.contains("row 3") && output.stderr.contains("orders"),
+        "{}",
+        output.stderr
+    );
+    let good = cli.dir.join("volumes.csv");
+    std::fs::write(
+        &good,
+        "month,orders,customers,touchpoint\n2026-10,12000,8000,\n2026-11,\"13,500\",8200,\n2026-11,3000,,delivery\n",
+    )
+    .unwrap();
+    let printed = cli.ok(&["cases", "volumes", good.to_str().unwrap()]);
+    assert!(printed.contains("5 monthly volumes recorded"), "{printed}");
+    // A missing file is reported before any database is touched.
+    let missing = cli.run(&["cases", "volumes", "no-such.csv"]);
+    assert!(
+        !missing.ok && missing.stderr.contains("no-such.csv"),
+        "{}",
+        missing.stderr
+    );
+
+    let output = Command::new(env!("CARGO_BIN_EXE_cxm"))
+        .current_dir(&cli.dir)
+        .env("CXM_PASSWORD", "a long enough password")
+        .env("CXM_TIME_ZONE", "Asia/Shanghai")
+        .args(["--database", cli.database.url(), "user", "add", "li"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let set = cli.ok(&[
+        "user",
+        "contacts",
+        "li",
+        "--email",
+        "li@example.com",
+        "--wecom",
+        "lili",
+    ]);
+    assert!(set.contains("contacts of li set"), "{set}");
+    let wrong = cli.run(&["user", "contacts", "li", "--email", "not-an-address"]);
+    assert!(
+        !wrong.ok && wrong.stderr.contains("email"),
+        "{}",
+        wrong.stderr
+    );
+}
