@@ -8,6 +8,7 @@ mod cases;
 mod complaints;
 mod config;
 mod demo;
+mod demo_cases;
 mod error;
 mod explorer;
 mod export;
@@ -32,6 +33,7 @@ pub use complaints::VolumeInput;
 pub use config::{Config, DatabaseConfig, FeedsConfig, MetricsConfig, ServerConfig};
 
 pub use demo::{DemoGenerator, DemoOptions, DemoSummary};
+pub use demo_cases::DemoCases;
 pub use error::{AppError, Problem};
 pub use explorer::ExploredResponse;
 pub use export::ExportFormat;

@@ -641,15 +641,32 @@ async fn demo(
         summary.since,
         summary.until
     );
+    let cases = app
+        .build_demo_cases(DEMO_PASSWORD, summary.until)
+        .await
+        .context("building the demo's cases")?;
+    eprintln!(
+        "  {} complaint cases ({} closed) in {} departments; staff sign in with the same password: {}",
+        cases.opened,
+        cases.closed,
+        cases.staff.len() / 2,
+        cases
+            .staff
+            .iter()
+            .map(|(name, department)| format!("{name} ({department})"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     if no_serve {
         return Ok(());
     }
     let token = app.create_token("demo", Role::Admin).await?;
     app.add_user(DEMO_USER, DEMO_PASSWORD, Role::Admin, "zh")
         .await?;
+
     let host = bind.replace("0.0.0.0", "127.0.0.1");
     let banner = format!(
-        "dashboard: http://{host}/dashboard (sign in as {DEMO_USER} / {DEMO_PASSWORD})\nAPI token for this demo: {secret}\ntry:\n  curl -H 'Authorization: Bearer {secret}' 'http://{host}/api/v1/metrics?metrics=nps&grain=month&compare=yoy'\n  curl -H 'Authorization: Bearer {secret}' 'http://{host}/api/v1/metrics?metrics=nps,csat&group_by=region&since={since}&compare=previous'\nPress Ctrl-C to stop.",
+        "dashboard: http://{host}/dashboard (sign in as {DEMO_USER} / {DEMO_PASSWORD})\ncases: http://{host}/cases?view=all\nAPI token for this demo: {secret}\ntry:\n  curl -H 'Authorization: Bearer {secret}' 'http://{host}/api/v1/metrics?metrics=nps&grain=month&compare=yoy'\n  curl -H 'Authorization: Bearer {secret}' 'http://{host}/api/v1/metrics?metrics=nps,csat&group_by=region&since={since}&compare=previous'\nPress Ctrl-C to stop.",
         secret = token.secret,
         since = summary.until.format("%Y-%m-01"),
     );

@@ -642,3 +642,34 @@ async fn routing_rules_are_edited_in_place() {
         Err(AppError::Invalid(_))
     ));
 }
+
+#[tokio::test]
+async fn the_demo_case_loop_routes_every_complaint_and_measures_complaint_rates() {
+    let (app, _database) = app_with_cases().await;
+    let zone = TimeZone::parse("Asia/Shanghai").unwrap();
+    let today = zone.today();
+    let built = app
+        .build_demo_cases("password of the demo", today)
+        .await
+        .unwrap();
+    assert_eq!(built.opened, 48);
+    assert_eq!(built.closed, 24);
+    let cases = app.cases(&cxm_app::CaseFilter::default()).await.unwrap();
+    assert_eq!(cases.len(), 48);
+    assert!(
+        cases
+            .iter()
+            .all(|c| c.department_id.is_some() && c.assignee_user_id.is_some()),
+        "the catch-all rule routes everything"
+    );
+    let cards = app
+        .scorecards_by(today, today, cxm_app::ScorecardBy::Department, None)
+        .await
+        .unwrap();
+    let all = &cards[0];
+    assert_eq!(all.complaints, 48);
+    assert!(all.complaint_rate.is_some(), "volumes cover this month");
+    assert_eq!(all.sla_compliance.unwrap().n, 24);
+    // Staff sign in with the demo password.
+    app.sign_in("li.na", "password of the demo").await.unwrap();
+}
