@@ -711,6 +711,25 @@ async fn a_member_works_a_case_and_an_admin_edits_a_rule_in_the_browser() {
         })
         .await
         .unwrap();
+    for (summary, touchpoint, priority) in [
+        ("门店排队结账等了二十分钟", "结账", "normal"),
+        ("电饭煲用了一周就坏了，要求换货", "售后", "high"),
+        (
+            "Staff at the store were rude when I asked for a refund",
+            "进店体验",
+            "urgent",
+        ),
+    ] {
+        app.open_complaint(
+            serde_json::from_value(serde_json::json!({
+                "summary": summary, "channel": "app", "touchpoint": touchpoint, "priority": priority
+            }))
+            .unwrap(),
+            "api",
+        )
+        .await
+        .unwrap();
+    }
     let case = app
         .open_complaint(
             serde_json::from_value(serde_json::json!({
