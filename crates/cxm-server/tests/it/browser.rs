@@ -11,11 +11,11 @@ use cxm_domain::TimeZone;
 use cxm_store::ScratchDatabase;
 use fantoccini::{Client, ClientBuilder, Locator};
 
-const PASSWORD: &str = "a long test password";
+pub(crate) const PASSWORD: &str = "a long test password";
 
 /// Chromedriver and a browser session, closed when dropped.
-struct Browser {
-    client: Client,
+pub(crate) struct Browser {
+    pub(crate) client: Client,
     driver: Child,
 }
 
@@ -36,7 +36,7 @@ fn free_port() -> u16 {
 
 /// Starts chromedriver and a headless Chromium window of `width`×`height`, or `None` (after
 /// saying so) when chromedriver is not installed.
-async fn browser(width: u32, height: u32) -> Option<Browser> {
+pub(crate) async fn browser(width: u32, height: u32) -> Option<Browser> {
     let driver_path =
         std::env::var("CXM_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".to_owned());
     if !std::path::Path::new(&driver_path).exists() {
@@ -90,15 +90,15 @@ async fn browser(width: u32, height: u32) -> Option<Browser> {
 }
 
 /// A server with a live survey, some responses, a user and an API token.
-struct Site {
-    base: String,
-    app: App,
+pub(crate) struct Site {
+    pub(crate) base: String,
+    pub(crate) app: App,
     token: String,
     _shutdown: tokio::sync::oneshot::Sender<()>,
     _database: ScratchDatabase,
 }
 
-async fn site() -> Site {
+pub(crate) async fn site() -> Site {
     let postgres = std::env::var("CXM_TEST_DATABASE_URL")
         .ok()
         .filter(|u| !u.is_empty());
@@ -192,7 +192,7 @@ async fn api_nps(site: &Site) -> f64 {
 }
 
 /// Fills in and sends the sign-in form the browser is on.
-async fn sign_in(c: &Client) {
+pub(crate) async fn sign_in(c: &Client) {
     c.find(Locator::Id("name"))
         .await
         .unwrap()
@@ -213,7 +213,7 @@ async fn sign_in(c: &Client) {
         .unwrap();
 }
 
-fn report(line: &str) {
+pub(crate) fn report(line: &str) {
     if let Ok(path) = std::env::var("CXM_TEST_REPORT") {
         use std::io::Write;
         let mut file = std::fs::OpenOptions::new()
@@ -666,200 +666,4 @@ async fn an_analyst_builds_previews_publishes_and_shares_a_survey() {
     assert_eq!(page.responses[0].answers["why"], serde_json::json!("staff"));
     browser.client.clone().close().await.unwrap();
     report("browser tests ran: builder");
-}
-
-/// Saves a screenshot of the page under `CXM_SCREENSHOTS` (a folder), when that is set; the
-/// README's pictures are made this way.
-async fn screenshot(c: &Client, name: &str) {
-    if let Ok(folder) = std::env::var("CXM_SCREENSHOTS") {
-        let png = c.screenshot().await.unwrap();
-        std::fs::write(std::path::Path::new(&folder).join(name), png).unwrap();
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_member_works_a_case_and_an_admin_edits_a_rule_in_the_browser() {
-    let Some(browser) = browser(1280, 900).await else {
-        return;
-    };
-    let site = site().await;
-    let app = &site.app;
-    let ana = app
-        .users()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|u| u.name == "ana")
-        .unwrap();
-    app.add_user("root", PASSWORD, Role::Admin, "en")
-        .await
-        .unwrap();
-    let service = app
-        .create_department("service", "客服中心", None, &[ana.id])
-        .await
-        .unwrap();
-    let rule_id = app
-        .create_rule(cxm_app::RoutingRule {
-            id: 0,
-            position: 10,
-            name: "all to service".into(),
-            conditions: Default::default(),
-            department_id: Some(service.id),
-            assignee_user_id: None,
-            assignment: "round_robin".into(),
-            priority: None,
-        })
-        .await
-        .unwrap();
-    for (summary, touchpoint, priority) in [
-        ("门店排队结账等了二十分钟", "结账", "normal"),
-        ("电饭煲用了一周就坏了，要求换货", "售后", "high"),
-        (
-            "Staff at the store were rude when I asked for a refund",
-            "进店体验",
-            "urgent",
-        ),
-    ] {
-        app.open_complaint(
-            serde_json::from_value(serde_json::json!({
-                "summary": summary, "channel": "app", "touchpoint": touchpoint, "priority": priority
-            }))
-            .unwrap(),
-            "api",
-        )
-        .await
-        .unwrap();
-    }
-    let case = app
-        .open_complaint(
-            serde_json::from_value(serde_json::json!({
-                "summary": "快递三天都没到 <img src=x onerror=window.pwned=1>", "channel": "phone", "touchpoint": "配送"
-            }))
-            .unwrap(),
-            "api",
-        )
-        .await
-        .unwrap();
-    assert_eq!(case.assignee_user_id, Some(ana.id));
-
-    let c = &browser.client;
-    c.goto(&format!("{}/login?next=/cases", site.base))
-        .await
-        .unwrap();
-    sign_in(c).await;
-    let link = c
-        .wait()
-        .for_element(Locator::Css(&format!("tr[data-uid=\"{}\"] a", case.uid)))
-        .await
-        .unwrap();
-    screenshot(c, "cases.png").await;
-    link.click().await.unwrap();
-    c.wait()
-        .for_element(Locator::Id("case-actions"))
-        .await
-        .unwrap();
-    let pwned = c
-        .execute("return window.pwned === 1;", vec![])
-        .await
-        .unwrap();
-    assert_eq!(pwned, serde_json::json!(false), "the summary is text");
-    let type_into = |id: &'static str, text: &'static str| async move {
-        c.find(Locator::Id(id))
-            .await
-            .unwrap()
-            .send_keys(text)
-            .await
-            .unwrap();
-    };
-    // Each action posts a form and loads the case page again: wait for the old page to go.
-    let click = |id: &'static str| async move {
-        let old = c.find(Locator::Id("timeline")).await.unwrap();
-        c.find(Locator::Id(id))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        for _ in 0..200 {
-            if old.text().await.is_err() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-        c.wait().for_element(Locator::Id("timeline")).await.unwrap();
-    };
-    click("start").await;
-    type_into("contact-method", "phone").await;
-    click("contact").await;
-    // Resolving needs a root cause: the page says so and keeps the case open.
-    type_into("resolution", "re-sent the parcel").await;
-    click("resolve").await;
-    let error = c.find(Locator::Id("case-error")).await.unwrap();
-    assert!(error.text().await.unwrap().contains("root_cause"));
-    c.execute(
-        "document.getElementById('root-cause').value = 'delivery_delay';",
-        vec![],
-    )
-    .await
-    .unwrap();
-    type_into("resolution", "re-sent the parcel").await;
-    click("resolve").await;
-    click("close").await;
-    let timeline = c
-        .find(Locator::Id("timeline"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    for kind in ["started", "customer contacted", "resolved", "closed"] {
-        assert!(timeline.contains(kind), "{kind}: {timeline}");
-    }
-    screenshot(c, "case.png").await;
-    let (stored, _) = app.case(&case.uid).await.unwrap();
-    assert_eq!(stored.status, cxm_domain::CaseStatus::Closed);
-    assert_eq!(stored.root_cause.as_deref(), Some("delivery_delay"));
-
-    // An admin raises the rule's priority in place on the settings page.
-    let old = c.find(Locator::Id("timeline")).await.unwrap();
-    c.find(Locator::Id("sign-out"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    for _ in 0..200 {
-        if old.text().await.is_err() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    c.goto(&format!("{}/login?next=/cases/settings", site.base))
-        .await
-        .unwrap();
-    let field = |id: &'static str| async move { c.find(Locator::Id(id)).await.unwrap() };
-    field("name").await.send_keys("root").await.unwrap();
-    field("password").await.send_keys(PASSWORD).await.unwrap();
-    field("sign-in").await.click().await.unwrap();
-    let rule = format!("div.rule[data-id=\"{rule_id}\"]");
-    c.wait().for_element(Locator::Css(&rule)).await.unwrap();
-    c.execute(
-        &format!("document.querySelector('{rule} select[name=priority]').value = 'urgent';"),
-        vec![],
-    )
-    .await
-    .unwrap();
-    c.find(Locator::Css(&format!("{rule} button.save-rule")))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait().for_element(Locator::Id("sla")).await.unwrap();
-    screenshot(c, "case-settings.png").await;
-    let rules = app.rules().await.unwrap();
-    assert_eq!(rules.len(), 1);
-    assert_eq!(rules[0].priority, Some(cxm_domain::Priority::Urgent));
-    browser.client.clone().close().await.unwrap();
-    report("browser tests ran: cases");
 }

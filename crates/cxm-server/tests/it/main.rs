@@ -3,6 +3,7 @@
 
 mod api;
 mod browser;
+mod case_browser;
 mod case_pages;
 mod forms;
 mod imports;
