@@ -36,6 +36,10 @@ pub struct CasesConfig {
     pub root_causes: Vec<String>,
     /// The survey a closed case's customer is invited to answer (recovery), if any.
     pub recovery_survey: Option<String>,
+    /// Open a case for a comment the built-in model reads as negative, whatever the scores.
+    pub open_on_negative_comment: bool,
+    /// Open a case for a comment naming any of these themes (e.g. `safety`).
+    pub open_on_themes: Vec<String>,
 }
 
 impl Default for CasesConfig {
@@ -48,6 +52,8 @@ impl Default for CasesConfig {
                 .map(|s| (*s).to_owned())
                 .collect(),
             recovery_survey: None,
+            open_on_negative_comment: false,
+            open_on_themes: Vec::new(),
         }
     }
 }
@@ -153,13 +159,15 @@ fn event(actor: &str, kind: &str, detail: serde_json::Value) -> CaseEvent {
 
 impl App {
     /// Opens cases for the detractors among freshly stored live responses (imports of history
-    /// open none); a response that has a case already gets no second one.
+    /// open none), and for comments that are negative or name a watched theme when so
+    /// configured; a response that has a case already gets no second one.
     pub(crate) async fn open_cases_for(
         &self,
         stamped: &[StampedResponse],
     ) -> Result<u64, AppError> {
         let config = &self.config.cases;
-        if config.open_nps_at_most.is_none() && config.open_csat_at_most.is_none() {
+        let by_comment = config.open_on_negative_comment || !config.open_on_themes.is_empty();
+        if config.open_nps_at_most.is_none() && config.open_csat_at_most.is_none() && !by_comment {
             return Ok(0);
         }
         let mut opened = 0;
@@ -175,6 +183,7 @@ impl App {
             }
             let survey = &surveys[response.survey.as_str()];
             let mut trigger: Option<i64> = None;
+            let mut lowest: Option<i64> = None;
             let mut texts = Vec::new();
             for question in &survey.questions {
                 match (&question.kind, response.answers.get(question.key.as_str())) {
@@ -197,11 +206,24 @@ impl App {
                     {
                         texts.push(text.clone())
                     }
+                    (
+                        QuestionKind::Nps { .. }
+                        | QuestionKind::Rating {
+                            role: Some(MetricRole::Csat),
+                            ..
+                        },
+                        Some(AnswerValue::Number(score)),
+                    ) => lowest = Some(lowest.map_or(*score, |l: i64| l.min(*score))),
                     _ => {}
                 }
             }
-            let Some(score) = trigger else { continue };
-            let themes = self.themes_of(&texts)?;
+            let (themes, negative) = self.comment_facts(&texts)?;
+            let watched = themes.iter().any(|t| config.open_on_themes.contains(t));
+            let score = match trigger {
+                Some(score) => Some(score),
+                None if watched || (config.open_on_negative_comment && negative) => lowest,
+                None => continue,
+            };
             let facts = CaseFacts {
                 themes,
                 touchpoint: response.touchpoint.clone(),
@@ -211,10 +233,10 @@ impl App {
                     .iter()
                     .map(|(k, v)| (k.to_string(), v.clone()))
                     .collect(),
-                score: Some(score),
+                score,
             };
             let summary = if texts.is_empty() {
-                format!("score {score}")
+                format!("score {}", score.unwrap_or_default())
             } else {
                 texts.join(" / ")
             };
@@ -239,23 +261,30 @@ impl App {
     }
 
     fn themes_of(&self, texts: &[String]) -> Result<Vec<String>, AppError> {
+        Ok(self.comment_facts(texts)?.0)
+    }
+
+    /// The themes named in `texts`, and whether any of them reads as negative.
+    fn comment_facts(&self, texts: &[String]) -> Result<(Vec<String>, bool), AppError> {
         if texts.is_empty() {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), false));
         }
         let mut themes: Vec<String> = Vec::new();
+        let mut negative = false;
         for analysis in self.analyze_comments(
             texts
                 .iter()
                 .map(|t| CommentInput::Text(t.clone()))
                 .collect(),
         )? {
+            negative |= analysis.analysis.label == cxm_text::Polarity::Negative;
             for mention in analysis.analysis.themes {
                 if !themes.contains(&mention.theme) {
                     themes.push(mention.theme);
                 }
             }
         }
-        Ok(themes)
+        Ok((themes, negative))
     }
 
     /// Opens a complaint case.

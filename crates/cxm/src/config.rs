@@ -79,6 +79,10 @@ struct FileCases {
     open_on_csat_at_most: Option<i64>,
     root_causes: Option<Vec<String>>,
     recovery_survey: Option<String>,
+    #[serde(default)]
+    open_on_negative_comment: bool,
+    #[serde(default)]
+    open_on_themes: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -192,6 +196,8 @@ pub fn load(file: Option<&Path>, database: Option<&str>) -> Result<Config> {
     config.cases.open_csat_at_most =
         number("CXM_CASES_OPEN_ON_CSAT_AT_MOST")?.or(layer.cases.open_on_csat_at_most);
     config.cases.recovery_survey = layer.cases.recovery_survey;
+    config.cases.open_on_negative_comment = layer.cases.open_on_negative_comment;
+    config.cases.open_on_themes = layer.cases.open_on_themes;
     if let Some(causes) = layer.cases.root_causes {
         if causes.is_empty() {
             bail!("cases.root_causes is empty: a case could never be resolved");

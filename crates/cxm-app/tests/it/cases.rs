@@ -673,3 +673,58 @@ async fn the_demo_case_loop_routes_every_complaint_and_measures_complaint_rates(
     // Staff sign in with the demo password.
     app.sign_in("li.na", "password of the demo").await.unwrap();
 }
+
+#[tokio::test]
+async fn negative_comments_and_watched_themes_open_cases_whatever_the_score() {
+    let database = ScratchDatabase::new(postgres_url().as_deref())
+        .await
+        .unwrap();
+    let config = Config {
+        time_zone: Some(TimeZone::parse("Asia/Shanghai").unwrap()),
+        cases: CasesConfig {
+            open_on_negative_comment: true,
+            open_on_themes: vec!["account_login".into()],
+            ..CasesConfig::default()
+        },
+        ..Config::with_database(database.url())
+    };
+    let app = App::open(config).await.unwrap();
+    let survey = App::parse_survey_toml(include_str!("fixtures/feedback.toml")).unwrap();
+    app.create_survey(&survey).await.unwrap();
+    let responses = [
+        response(
+            "happy",
+            "2026-11-02T10:00:00+08:00",
+            serde_json::json!({"nps": 9, "comment": "物流很快，包装也很好"}),
+        ),
+        response(
+            "angry",
+            "2026-11-02T10:05:00+08:00",
+            serde_json::json!({"nps": 8, "comment": "客服态度太差了，非常失望"}),
+        ),
+        response(
+            "login",
+            "2026-11-02T10:10:00+08:00",
+            serde_json::json!({"nps": 10, "comment": "很好用，就是登录有时候收不到验证码"}),
+        ),
+        response(
+            "silent",
+            "2026-11-02T10:15:00+08:00",
+            serde_json::json!({"nps": 2}),
+        ),
+    ];
+    app.ingest(&responses, &[1, 2, 3, 4]).await.unwrap();
+    let mut opened: Vec<(Option<i64>, String)> = app
+        .cases(&cxm_app::CaseFilter::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.score, c.summary))
+        .collect();
+    opened.sort();
+    assert_eq!(opened.len(), 2, "{opened:?}");
+    assert_eq!(opened[0].0, Some(8));
+    assert!(opened[0].1.contains("客服态度太差"));
+    assert_eq!(opened[1].0, Some(10));
+    assert!(opened[1].1.contains("验证码"));
+}
