@@ -172,37 +172,7 @@ impl App {
                 surveys.insert(input.survey.clone(), survey);
             }
         }
-        let mut problems = Vec::new();
-        let mut stamped = Vec::with_capacity(inputs.len());
-        for (index, input) in inputs.iter().enumerate() {
-            let row = rows.get(index).copied().unwrap_or(index as u64 + 1);
-            let Some(survey) = &surveys[&input.survey] else {
-                problems.push(Problem {
-                    row: Some(row),
-                    field: "survey".to_owned(),
-                    message: format!("no survey has key {:?}", input.survey.as_str()),
-                });
-                continue;
-            };
-            let result = input.validate(survey, new_uid).and_then(|valid| {
-                let (day, month) = self.config.zone().stamp(valid.submitted_at)?;
-                Ok(StampedResponse {
-                    response: valid,
-                    local_day: day.0,
-                    local_month: month,
-                    uid: new_uid(),
-                })
-            });
-            match result {
-                Ok(response) => stamped.push(response),
-                Err(error) => problems.push(Problem {
-                    row: Some(row),
-                    field: error.field,
-                    message: error.message,
-                }),
-            }
-        }
-        Ok((stamped, problems))
+        Ok(stamp_each(inputs, rows, &surveys, self.config.zone()))
     }
 
     /// Reads a whole file and ingests it atomically.
@@ -251,6 +221,47 @@ fn report(received: usize, outcome: IngestOutcome) -> IngestReport {
         inserted: outcome.inserted,
         updated: outcome.updated,
     }
+}
+
+/// Validates `inputs` (file rows `rows`) against their surveys (`None`: no such survey) and
+/// stamps their local day and month in `zone`: the valid ones, and a problem per invalid one.
+pub(crate) fn stamp_each(
+    inputs: &[ResponseInput],
+    rows: &[u64],
+    surveys: &HashMap<SurveyKey, Option<Survey>>,
+    zone: cxm_domain::TimeZone,
+) -> (Vec<StampedResponse>, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let mut stamped = Vec::with_capacity(inputs.len());
+    for (index, input) in inputs.iter().enumerate() {
+        let row = rows.get(index).copied().unwrap_or(index as u64 + 1);
+        let Some(Some(survey)) = surveys.get(&input.survey) else {
+            problems.push(Problem {
+                row: Some(row),
+                field: "survey".to_owned(),
+                message: format!("no survey has key {:?}", input.survey.as_str()),
+            });
+            continue;
+        };
+        let result = input.validate(survey, new_uid).and_then(|valid| {
+            let (day, month) = zone.stamp(valid.submitted_at)?;
+            Ok(StampedResponse {
+                response: valid,
+                local_day: day.0,
+                local_month: month,
+                uid: new_uid(),
+            })
+        });
+        match result {
+            Ok(response) => stamped.push(response),
+            Err(error) => problems.push(Problem {
+                row: Some(row),
+                field: error.field,
+                message: error.message,
+            }),
+        }
+    }
+    (stamped, problems)
 }
 
 fn new_uid() -> String {

@@ -138,3 +138,83 @@ pub(crate) fn addition_statement(table: &str, key_columns: &[&str], rows: usize)
         key_columns.join(", ")
     )
 }
+
+/// Count rows gathered over the batches of one ingest session and written in key order when
+/// the session commits (or when the buffer grows past [`CountBuffer::FLUSH_AT`] rows): far
+/// fewer upserts than one round per batch, and in the tables' own order. Sums are additive, so
+/// the removals a later batch writes meanwhile (negative counts) stay correct. Strings are
+/// interned, so a row costs a few dozen bytes.
+#[derive(Debug, Default)]
+pub(crate) struct CountBuffer {
+    names: Vec<String>,
+    ids: HashMap<String, u32>,
+    numeric: CountRows<(i64, u32, i64, u32, bool, i64)>,
+    choice: CountRows<(i64, u32, i64, u32, bool, u32)>,
+    responses: CountRows<(i64, u32, i64, u32, bool)>,
+}
+
+/// The rows of a [`CountBuffer`], sorted by each table's key, strings resolved.
+pub(crate) type NumericRow<'a> = ((i64, &'a str, i64, &'a str, bool, i64), (i64, i64));
+pub(crate) type ChoiceRow<'a> = ((i64, &'a str, i64, &'a str, bool, &'a str), (i64, i64));
+pub(crate) type ResponseRow<'a> = ((i64, &'a str, i64, &'a str, bool), (i64, i64));
+
+impl CountBuffer {
+    /// Rows held before the session writes them out early, to keep memory flat.
+    pub const FLUSH_AT: usize = 400_000;
+
+    fn id(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.ids.get(name) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(name.to_owned());
+        self.ids.insert(name.to_owned(), id);
+        id
+    }
+
+    /// Adds a batch's counts.
+    pub fn absorb(&mut self, additions: &Additions<'_>) {
+        for (&(item, key, day, group, complete, value), &(month, n)) in &additions.numeric {
+            let k = (item, self.id(key), day, self.id(group), complete, value);
+            self.numeric.entry(k).or_insert((month, 0)).1 += n;
+        }
+        for (&(item, key, day, group, complete, option), &(month, n)) in &additions.choice {
+            let k = (item, self.id(key), day, self.id(group), complete, self.id(option));
+            self.choice.entry(k).or_insert((month, 0)).1 += n;
+        }
+        for (&(survey, key, day, group, complete), &(month, n)) in &additions.responses {
+            let k = (survey, self.id(key), day, self.id(group), complete);
+            self.responses.entry(k).or_insert((month, 0)).1 += n;
+        }
+    }
+
+    /// Rows held.
+    pub fn len(&self) -> usize {
+        self.numeric.len() + self.choice.len() + self.responses.len()
+    }
+
+    /// The rows, sorted by key, leaving the buffer empty (its strings stay interned).
+    pub fn drain_sorted(&mut self) -> (Vec<NumericRow<'_>>, Vec<ChoiceRow<'_>>, Vec<ResponseRow<'_>>) {
+        let numeric = std::mem::take(&mut self.numeric);
+        let choice = std::mem::take(&mut self.choice);
+        let responses = std::mem::take(&mut self.responses);
+        let names = &self.names;
+        let name = |id: u32| names[id as usize].as_str();
+        let mut numeric: Vec<NumericRow<'_>> = numeric
+            .into_iter()
+            .map(|((i, k, d, g, c, v), sums)| ((i, name(k), d, name(g), c, v), sums))
+            .collect();
+        numeric.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut choice: Vec<ChoiceRow<'_>> = choice
+            .into_iter()
+            .map(|((i, k, d, g, c, o), sums)| ((i, name(k), d, name(g), c, name(o)), sums))
+            .collect();
+        choice.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut responses: Vec<ResponseRow<'_>> = responses
+            .into_iter()
+            .map(|((s, k, d, g, c), sums)| ((s, name(k), d, name(g), c), sums))
+            .collect();
+        responses.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        (numeric, choice, responses)
+    }
+}

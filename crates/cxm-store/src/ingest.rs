@@ -11,7 +11,9 @@ use std::str::FromStr;
 use cxm_domain::{AnswerValue, Channel, ValidResponse};
 use sqlx::{AssertSqlSafe, Row};
 
-use crate::counts::{Additions, Placement, addition_statement, removal_statements, segment_rows};
+use crate::counts::{
+    Additions, CountBuffer, Placement, addition_statement, removal_statements, segment_rows,
+};
 use crate::lists::{ValueList, one_of};
 use crate::{Backend, Store, StoreError, now_micros, sqlite};
 
@@ -196,6 +198,7 @@ impl Store {
             segments: HashMap::new(),
             surveys,
             items,
+            counts: CountBuffer::default(),
         })
     }
 }
@@ -210,6 +213,8 @@ pub struct IngestSession {
     /// The surveys and their items as the session began.
     surveys: Vec<crate::StoredSurvey>,
     items: Vec<crate::ItemInfo>,
+    /// What the batches add to the count tables, written before the commit.
+    counts: CountBuffer,
 }
 
 enum Transaction {
@@ -230,7 +235,8 @@ impl IngestSession {
     ///
     /// # Errors
     /// [`StoreError::Other`] when the database refuses the commit; nothing is written then.
-    pub async fn commit(self) -> Result<(), StoreError> {
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        self.flush_counts().await?;
         match self.transaction {
             Transaction::Sqlite(tx) => tx.commit().await?,
             Transaction::Postgres(tx) => tx.commit().await?,
@@ -319,7 +325,8 @@ impl IngestSession {
             .collect();
 
         let pending = &mut self.segments;
-        with_transaction!(&mut self.transaction, tx => {
+        let counts = &mut self.counts;
+        let outcome = with_transaction!(&mut self.transaction, tx => {
 
             // Segments not known to be stored, in multi-row upserts, with their group values.
             let mut segments: SegmentIds = HashMap::new();
@@ -446,9 +453,18 @@ impl IngestSession {
             }
             let customer_of = |response: &ValidResponse| response.customer.as_ref().map(|c| customers[c.external_id.trim()]);
 
-            // Responses, upserted in chunks; the returned uid tells new from replaced.
-            let mut outcome = IngestOutcome::default();
-            let mut response_ids: HashMap<(String, String), i64> = HashMap::new();
+            // Responses, upserted in chunks. Those found stored above are the replaced ones;
+            // the returned ids are matched to the batch by (source, source id).
+            let outcome = IngestOutcome {
+                inserted: (kept.len() - existing.len()) as u64,
+                updated: existing.len() as u64,
+            };
+            let position: HashMap<(&str, &str), usize> = kept
+                .iter()
+                .enumerate()
+                .map(|(index, s)| ((s.response.source.as_str(), s.response.source_id.as_str()), index))
+                .collect();
+            let mut response_ids: Vec<i64> = vec![0; kept.len()];
             let per_statement = parameters / 13;
             for (chunk_index, chunk) in kept.chunks(per_statement).enumerate() {
                 let sql = format!(
@@ -457,7 +473,7 @@ impl IngestSession {
                      ON CONFLICT (source, source_id) DO UPDATE SET survey_id = excluded.survey_id, \
                      customer_id = excluded.customer_id, segment_id = excluded.segment_id, submitted_at = excluded.submitted_at, \
                      local_day = excluded.local_day, local_month = excluded.local_month, language = excluded.language, \
-                     complete = excluded.complete, updated_at = excluded.updated_at RETURNING id, uid, source, source_id",
+                     complete = excluded.complete, updated_at = excluded.updated_at RETURNING id, source, source_id",
                     values_clause(chunk.len(), 13)
                 );
                 let mut query = sqlx::query(AssertSqlSafe(dialect(sql)));
@@ -470,51 +486,38 @@ impl IngestSession {
                     let segment = segments[&segment_keys[position]];
                     let customer = customer_of(response);
                     query = query
-                        .bind(stamped.uid.clone())
+                        .bind(stamped.uid.as_str())
                         .bind(survey_id)
                         .bind(customer)
                         .bind(segment)
-                        .bind(response.source.clone())
-                        .bind(response.source_id.clone())
+                        .bind(response.source.as_str())
+                        .bind(response.source_id.as_str())
                         .bind(response.submitted_at.timestamp_micros())
                         .bind(stamped.local_day)
                         .bind(stamped.local_month)
-                        .bind(response.language.clone())
+                        .bind(response.language.as_deref())
                         .bind(response.complete)
                         .bind(now)
                         .bind(now);
                 }
-                let rows = query.fetch_all(&mut **tx).await?;
-                let proposed: HashMap<(String, String), &str> = chunk
-                    .iter()
-                    .map(|s| ((s.response.source.clone(), s.response.source_id.clone()), s.uid.as_str()))
-                    .collect();
-                for row in rows {
-                    let id: i64 = row.try_get("id")?;
-                    let uid: String = row.try_get("uid")?;
-                    let source: String = row.try_get("source")?;
-                    let source_id: String = row.try_get("source_id")?;
-                    let key = (source, source_id);
-                    let &proposed_uid = proposed
-                        .get(&key)
-                        .ok_or_else(|| StoreError::Corrupt(format!("unexpected response {}/{}", key.0, key.1)))?;
-                    if uid == proposed_uid {
-                        outcome.inserted += 1;
-                    } else {
-                        outcome.updated += 1;
-                    }
-                    response_ids.insert(key, id);
+                for row in query.fetch_all(&mut **tx).await? {
+                    let source: &str = row.try_get("source")?;
+                    let source_id: &str = row.try_get("source_id")?;
+                    let &index = position
+                        .get(&(source, source_id))
+                        .ok_or_else(|| StoreError::Corrupt(format!("unexpected response {source}/{source_id}")))?;
+                    response_ids[index] = row.try_get("id")?;
                 }
             }
 
             // Answers, by table.
             let mut numeric: Vec<(AnswerRow, i64)> = Vec::new();
-            let mut choices: Vec<(AnswerRow, String)> = Vec::new();
-            let mut texts: Vec<(i64, i64, String)> = Vec::new();
+            let mut choices: Vec<(AnswerRow, &str)> = Vec::new();
+            let mut texts: Vec<(i64, i64, &str)> = Vec::new();
             let mut additions = Additions::default();
             for (position, stamped) in kept.iter().enumerate() {
                 let response = &stamped.response;
-                let response_id = response_ids[&(response.source.clone(), response.source_id.clone())];
+                let response_id = response_ids[position];
                 let survey_id = survey_ids[response.survey.as_str()];
                 let segment_id = segments[&segment_keys[position]];
                 let customer_id = customer_of(response);
@@ -546,16 +549,16 @@ impl IngestSession {
                         }
                         AnswerValue::Choice(option) => {
                             additions.choices(at, item_id, &[option.as_str()]);
-                            choices.push((row(), option.clone()));
+                            choices.push((row(), option.as_str()));
                         }
                         AnswerValue::Choices(options) => {
                             let chosen: Vec<&str> = options.iter().map(String::as_str).collect();
                             additions.choices(at, item_id, &chosen);
                             for option in options {
-                                choices.push((row(), option.clone()));
+                                choices.push((row(), option.as_str()));
                             }
                         }
-                        AnswerValue::Text(text) => texts.push((response_id, item_id, text.clone())),
+                        AnswerValue::Text(text) => texts.push((response_id, item_id, text.as_str())),
                     }
                 }
             }
@@ -593,7 +596,7 @@ impl IngestSession {
                         .bind(row.segment_id)
                         .bind(row.customer_id)
                         .bind(row.complete)
-                        .bind(option.clone());
+                        .bind(*option);
                 }
                 query.execute(&mut **tx).await?;
             }
@@ -604,41 +607,59 @@ impl IngestSession {
                 );
                 let mut query = sqlx::query(AssertSqlSafe(dialect(sql)));
                 for (response_id, item_id, text) in chunk {
-                    query = query.bind(*response_id).bind(*item_id).bind(text.clone());
-                }
-                query.execute(&mut **tx).await?;
-            }
-            // The batch into the counts.
-            const KEY: [&str; 4] = ["dim_key", "local_day", "dim_value", "complete"];
-            let numeric_rows: Vec<_> = additions.numeric.iter().collect();
-            for chunk in numeric_rows.chunks(parameters / 8) {
-                let sql = addition_statement("numeric_counts", &["item_id", KEY[0], KEY[1], KEY[2], KEY[3], "value"], chunk.len());
-                let mut query = sqlx::query(AssertSqlSafe(dialect(sql)));
-                for &(&(item, key, day, group, complete, value), &(month, n)) in chunk {
-                    query = query.bind(item).bind(key).bind(day).bind(group).bind(complete).bind(value).bind(month).bind(n);
-                }
-                query.execute(&mut **tx).await?;
-            }
-            let choice_rows: Vec<_> = additions.choice.iter().collect();
-            for chunk in choice_rows.chunks(parameters / 8) {
-                let sql = addition_statement("choice_counts", &["item_id", KEY[0], KEY[1], KEY[2], KEY[3], "option"], chunk.len());
-                let mut query = sqlx::query(AssertSqlSafe(dialect(sql)));
-                for &(&(item, key, day, group, complete, option), &(month, n)) in chunk {
-                    query = query.bind(item).bind(key).bind(day).bind(group).bind(complete).bind(option).bind(month).bind(n);
-                }
-                query.execute(&mut **tx).await?;
-            }
-            let response_rows: Vec<_> = additions.responses.iter().collect();
-            for chunk in response_rows.chunks(parameters / 7) {
-                let sql = addition_statement("response_counts", &["survey_id", KEY[0], KEY[1], KEY[2], KEY[3]], chunk.len());
-                let mut query = sqlx::query(AssertSqlSafe(dialect(sql)));
-                for &(&(survey, key, day, group, complete), &(month, n)) in chunk {
-                    query = query.bind(survey).bind(key).bind(day).bind(group).bind(complete).bind(month).bind(n);
+                    query = query.bind(*response_id).bind(*item_id).bind(*text);
                 }
                 query.execute(&mut **tx).await?;
             }
             pending.extend(segments);
-            Ok(outcome)
+            counts.absorb(&additions);
+            Ok::<_, StoreError>(outcome)
+        })?;
+        if self.counts.len() >= CountBuffer::FLUSH_AT {
+            self.flush_counts().await?;
+        }
+        Ok(outcome)
+    }
+
+    /// Writes the buffered counts into the count tables, in key order.
+    async fn flush_counts(&mut self) -> Result<(), StoreError> {
+        let parameters = parameters_per_statement(&self.store.backend);
+        let is_sqlite = matches!(self.store.backend, Backend::Sqlite(_));
+        let dialect = |sql: String| {
+            if is_sqlite {
+                sqlite::positional(&sql)
+            } else {
+                sql
+            }
+        };
+        let (numeric_rows, choice_rows, response_rows) = self.counts.drain_sorted();
+        const KEY: [&str; 4] = ["dim_key", "local_day", "dim_value", "complete"];
+        with_transaction!(&mut self.transaction, tx => {
+            for chunk in numeric_rows.chunks(parameters / 8) {
+                let sql = addition_statement("numeric_counts", &["item_id", KEY[0], KEY[1], KEY[2], KEY[3], "value"], chunk.len());
+                let mut query = sqlx::query(AssertSqlSafe(dialect(sql)));
+                for &((item, key, day, group, complete, value), (month, n)) in chunk {
+                    query = query.bind(item).bind(key).bind(day).bind(group).bind(complete).bind(value).bind(month).bind(n);
+                }
+                query.execute(&mut **tx).await?;
+            }
+            for chunk in choice_rows.chunks(parameters / 8) {
+                let sql = addition_statement("choice_counts", &["item_id", KEY[0], KEY[1], KEY[2], KEY[3], "option"], chunk.len());
+                let mut query = sqlx::query(AssertSqlSafe(dialect(sql)));
+                for &((item, key, day, group, complete, option), (month, n)) in chunk {
+                    query = query.bind(item).bind(key).bind(day).bind(group).bind(complete).bind(option).bind(month).bind(n);
+                }
+                query.execute(&mut **tx).await?;
+            }
+            for chunk in response_rows.chunks(parameters / 7) {
+                let sql = addition_statement("response_counts", &["survey_id", KEY[0], KEY[1], KEY[2], KEY[3]], chunk.len());
+                let mut query = sqlx::query(AssertSqlSafe(dialect(sql)));
+                for &((survey, key, day, group, complete), (month, n)) in chunk {
+                    query = query.bind(survey).bind(key).bind(day).bind(group).bind(complete).bind(month).bind(n);
+                }
+                query.execute(&mut **tx).await?;
+            }
+            Ok::<_, StoreError>(())
         })
     }
 }
