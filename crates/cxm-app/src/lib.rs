@@ -3,6 +3,7 @@
 //! and the configuration; nothing here parses HTTP or command lines.
 
 mod case_access;
+mod case_metrics;
 mod case_view;
 mod cases;
 mod complaints;
@@ -27,6 +28,7 @@ mod tokens;
 mod users;
 
 pub use case_access::CaseAccess;
+pub use case_metrics::{CASE_METRICS, is_case_query};
 pub use case_view::{CaseEventView, CaseView};
 pub use cases::{CaseAction, CasesConfig, ComplaintInput, DEFAULT_ROOT_CAUSES};
 pub use complaints::VolumeInput;

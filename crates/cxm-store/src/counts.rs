@@ -179,7 +179,14 @@ impl CountBuffer {
             self.numeric.entry(k).or_insert((month, 0)).1 += n;
         }
         for (&(item, key, day, group, complete, option), &(month, n)) in &additions.choice {
-            let k = (item, self.id(key), day, self.id(group), complete, self.id(option));
+            let k = (
+                item,
+                self.id(key),
+                day,
+                self.id(group),
+                complete,
+                self.id(option),
+            );
             self.choice.entry(k).or_insert((month, 0)).1 += n;
         }
         for (&(survey, key, day, group, complete), &(month, n)) in &additions.responses {
@@ -194,7 +201,13 @@ impl CountBuffer {
     }
 
     /// The rows, sorted by key, leaving the buffer empty (its strings stay interned).
-    pub fn drain_sorted(&mut self) -> (Vec<NumericRow<'_>>, Vec<ChoiceRow<'_>>, Vec<ResponseRow<'_>>) {
+    pub fn drain_sorted(
+        &mut self,
+    ) -> (
+        Vec<NumericRow<'_>>,
+        Vec<ChoiceRow<'_>>,
+        Vec<ResponseRow<'_>>,
+    ) {
         let numeric = std::mem::take(&mut self.numeric);
         let choice = std::mem::take(&mut self.choice);
         let responses = std::mem::take(&mut self.responses);

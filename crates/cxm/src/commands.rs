@@ -296,8 +296,11 @@ async fn metrics(app: App, args: MetricsArgs) -> Result<()> {
         min_n: args.min_n,
         complete_only: args.complete_only,
     };
-    let query = input.parse(app.config())?;
-    let result = app.metrics(&query).await?;
+    let result = if cxm_app::is_case_query(&input) {
+        app.case_metrics(&input).await?
+    } else {
+        app.metrics(&input.parse(app.config())?).await?
+    };
     if let Some(path) = &args.xlsx {
         let file =
             std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;

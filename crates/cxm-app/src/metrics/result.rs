@@ -108,6 +108,15 @@ pub enum Estimate {
     Share(OptionShare),
     /// A count of responses.
     Count,
+    /// A metric of the case loop (see `case_metrics.rs`).
+    CaseLoop {
+        /// Cases that meet it (complaints for the complaint rate, cases measured for durations).
+        count: u64,
+        /// What it is measured against: cases, or the orders/customers of a complaint rate.
+        base: u64,
+        /// 90th percentile, hours, for durations.
+        p90: Option<f64>,
+    },
     /// No respondents in this group.
     Empty,
 }

@@ -378,10 +378,18 @@ async fn a_long_import_that_sends_rows_again_keeps_counts_equal_to_the_facts() {
         bytes: text.into_bytes().into(),
     };
     let report = app.app.import(source, into("long")).await.unwrap();
-    assert_eq!((report.imported.inserted, report.imported.updated), (10_000, 2_000));
-    for metrics in [serde_json::json!(["nps", "count"]), serde_json::json!(["csat"])] {
+    assert_eq!(
+        (report.imported.inserted, report.imported.updated),
+        (10_000, 2_000)
+    );
+    for metrics in [
+        serde_json::json!(["nps", "count"]),
+        serde_json::json!(["csat"]),
+    ] {
         let counted = app
-            .metrics(serde_json::json!({ "metrics": metrics, "group_by": ["region"], "grain": "month" }))
+            .metrics(
+                serde_json::json!({ "metrics": metrics, "group_by": ["region"], "grain": "month" }),
+            )
             .await;
         let from_facts = app
             .metrics(serde_json::json!({ "metrics": metrics, "group_by": ["region", "channel"], "grain": "month" }))
@@ -390,7 +398,15 @@ async fn a_long_import_that_sends_rows_again_keeps_counts_equal_to_the_facts() {
             let mut rows: Vec<String> = result
                 .rows
                 .iter()
-                .map(|r| format!("{:?} {:?} {:?} {:?}", r.period, r.groups.get("region"), r.metric, r.n))
+                .map(|r| {
+                    format!(
+                        "{:?} {:?} {:?} {:?}",
+                        r.period,
+                        r.groups.get("region"),
+                        r.metric,
+                        r.n
+                    )
+                })
                 .collect();
             rows.sort();
             rows

@@ -13,7 +13,10 @@ use crate::{ApiError, AppState};
 
 /// Metrics by query string: `metrics=nps,csat&group_by=region&grain=month&compare=yoy`, plus
 /// `surveys`, `since`, `until`, `channels`, `touchpoints`, `dimension.KEY`, `customer.KEY`,
-/// `confidence`, `min_n`, `complete_only`.
+/// `confidence`, `min_n`, `complete_only`. The case loop's metrics (`cases`, `complaints`,
+/// `complaint_rate`, `first_response_hours`, `resolution_hours`, `sla_compliance`,
+/// `reopen_rate`, `recovery_rate`) are asked for the same way, by `department`, `touchpoint` or
+/// `theme` and `grain`.
 #[utoipa::path(get, path = "/api/v1/metrics", tag = "metrics", security(("bearer" = [])),
     params(("metrics" = String, Query, description = "comma list, e.g. nps,csat@4,mean:ease"),
         ("surveys" = Option<String>, Query), ("since" = Option<String>, Query), ("until" = Option<String>, Query),
@@ -75,6 +78,9 @@ pub async fn query_body(
 }
 
 async fn run(state: &AppState, input: &MetricQueryInput) -> Result<Json<MetricsResult>, ApiError> {
+    if cxm_app::is_case_query(input) {
+        return Ok(Json(state.app.case_metrics(input).await?));
+    }
     let query = input.parse(state.app.config())?;
     Ok(Json(state.app.metrics(&query).await?))
 }

@@ -567,3 +567,70 @@ async fn case_settings_volumes_and_contacts_are_kept_over_http() {
         .await
         .expect_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid", Some("by"));
 }
+
+#[tokio::test]
+async fn case_metrics_come_from_the_metrics_endpoint_by_group_and_period() {
+    use axum::http::{Method, StatusCode};
+    let server = crate::TestServer::start().await;
+    for (summary, touchpoint) in [
+        ("快递三天都没到", "delivery"),
+        ("包裹破损了", "delivery"),
+        ("门店排队太久", "store"),
+    ] {
+        server
+            .post(
+                "/api/v1/cases",
+                &serde_json::json!({"summary": summary, "touchpoint": touchpoint}),
+            )
+            .await
+            .expect(StatusCode::CREATED);
+    }
+    let month = cxm_domain::TimeZone::parse("Asia/Shanghai")
+        .unwrap()
+        .today()
+        .format("%Y-%m")
+        .to_string();
+    let volumes = serde_json::json!([{"month": month, "measure": "orders", "n": 1000}, {"month": month, "measure": "orders", "n": 400, "touchpoint": "delivery"}]);
+    let reply = server
+        .send(
+            Method::PUT,
+            "/api/v1/volumes",
+            Some(&server.admin),
+            Some(serde_json::to_vec(&volumes).unwrap()),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.json);
+    let result = server
+        .get("/api/v1/metrics?metrics=complaints,complaint_rate,sla_compliance&group_by=touchpoint&grain=month")
+        .await
+        .expect(StatusCode::OK);
+    let rows = result["rows"].as_array().unwrap();
+    let find = |metric: &str, group: &str| {
+        rows.iter()
+            .rev()
+            .find(|r| r["metric"] == metric && r["groups"]["touchpoint"] == group)
+            .unwrap_or_else(|| panic!("{metric} {group}: {result:#}"))
+    };
+    assert_eq!(find("complaints", "delivery")["value"], 2.0);
+    let rate = find("complaint_rate", "delivery");
+    assert_eq!(rate["value"], 5.0, "2 per 400 orders = 5 per 1,000");
+    assert_eq!(rate["n"], 400);
+    assert!(rate["ci_lower"].as_f64().unwrap() < 5.0);
+    assert_eq!(rate["estimate"]["kind"], "case_loop");
+    assert_eq!(rate["period"], month);
+    // Nothing resolved yet: no SLA compliance, and a base of 0.
+    assert!(find("sla_compliance", "store")["value"].is_null());
+    assert_eq!(result["group_by"], serde_json::json!(["touchpoint"]));
+    server
+        .get("/api/v1/metrics?metrics=complaint_rate&group_by=region")
+        .await
+        .expect_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            Some("group_by"),
+        );
+    server
+        .get("/api/v1/metrics?metrics=complaint_rate,nps")
+        .await
+        .expect_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid", None);
+}
