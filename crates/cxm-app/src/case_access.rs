@@ -108,4 +108,46 @@ impl App {
     pub async fn departments(&self) -> Result<Vec<cxm_store::Department>, AppError> {
         Ok(self.store.departments().await?)
     }
+
+    /// Renames the department with `key`, sets its manager and replaces its members.
+    ///
+    /// # Errors
+    /// [`AppError::NotFound`] for an unknown department; [`AppError::Invalid`] for a manager or
+    /// member who is not a user, or an empty name.
+    pub async fn update_department(
+        &self,
+        key: &str,
+        name: &str,
+        manager: Option<i64>,
+        members: &[i64],
+    ) -> Result<cxm_store::Department, AppError> {
+        let mut department = self.department(key).await?;
+        if name.trim().is_empty() {
+            return Err(AppError::invalid("name", "must not be empty"));
+        }
+        let users = self.store.users().await?;
+        let known = |id: &i64| users.iter().any(|u| u.id == *id);
+        if let Some(manager) = manager.filter(|m| !known(m)) {
+            return Err(AppError::invalid(
+                "manager_user_id",
+                format!("user {manager} does not exist"),
+            ));
+        }
+        if let Some(member) = members.iter().find(|m| !known(m)) {
+            return Err(AppError::invalid(
+                "members",
+                format!("user {member} does not exist"),
+            ));
+        }
+        let mut members = members.to_vec();
+        members.sort_unstable();
+        members.dedup();
+        self.store
+            .update_department(department.id, name.trim(), manager, &members)
+            .await?;
+        department.name = name.trim().to_owned();
+        department.manager_user_id = manager;
+        department.members = members;
+        Ok(department)
+    }
 }

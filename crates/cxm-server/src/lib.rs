@@ -82,6 +82,14 @@ pub fn router(state: AppState) -> Router {
             post(web::case_settings::delete_rule),
         )
         .route("/cases/settings/sla", post(web::case_settings::set_sla))
+        .route(
+            "/cases/settings/departments",
+            post(web::case_settings::create_department),
+        )
+        .route(
+            "/cases/settings/departments/{key}",
+            post(web::case_settings::update_department),
+        )
         .route("/cases/{uid}", get(web::cases::show).post(web::cases::act))
         .route("/s/{key}", get(web::form::page).post(web::form::submit))
         .route("/api/v1/health", get(api::health))
@@ -132,6 +140,10 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/routing-rules/{id}",
             axum::routing::delete(api::case_settings::delete_rule)
                 .put(api::case_settings::update_rule),
+        )
+        .route(
+            "/api/v1/departments/{key}",
+            axum::routing::put(api::case_settings::update_department),
         )
         .route("/api/v1/sla", get(api::case_settings::list_sla))
         .route(

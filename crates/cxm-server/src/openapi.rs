@@ -32,6 +32,7 @@ use utoipa::{Modify, OpenApi};
         crate::api::cases::scorecard,
         crate::api::case_settings::create_department,
         crate::api::case_settings::list_departments,
+        crate::api::case_settings::update_department,
         crate::api::case_settings::create_rule,
         crate::api::case_settings::list_rules,
         crate::api::case_settings::update_rule,

@@ -346,6 +346,34 @@ impl Store {
         })
     }
 
+    /// Renames a department, sets its manager and replaces its members, in one transaction.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown department.
+    pub async fn update_department(
+        &self,
+        id: i64,
+        name: &str,
+        manager: Option<i64>,
+        members: &[i64],
+    ) -> Result<(), StoreError> {
+        with_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query("UPDATE departments SET name = $1, manager_user_id = $2 WHERE id = $3")
+                .bind(name).bind(manager).bind(id).execute(&mut *tx).await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound(format!("department {id}")));
+            }
+            sqlx::query("DELETE FROM department_members WHERE department_id = $1").bind(id).execute(&mut *tx).await?;
+            for member in members {
+                sqlx::query("INSERT INTO department_members (department_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                    .bind(id).bind(*member).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
     /// Every department with its members.
     ///
     /// # Errors

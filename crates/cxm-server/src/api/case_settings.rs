@@ -56,6 +56,41 @@ pub async fn create_department(
     ))
 }
 
+/// A department's name, manager and members.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DepartmentUpdate {
+    /// Name.
+    pub name: String,
+    /// The manager's user id.
+    #[serde(default)]
+    pub manager_user_id: Option<i64>,
+    /// Members' user ids (replacing the current ones).
+    #[serde(default)]
+    pub members: Vec<i64>,
+}
+
+/// Renames a department, sets its manager and replaces its members.
+#[utoipa::path(put, path = "/api/v1/departments/{key}", tag = "cases", security(("bearer" = [])),
+    params(("key" = String, Path, description = "department key")), request_body = DepartmentUpdate,
+    responses((status = 200, description = "the department"), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn update_department(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(key): Path<String>,
+    bytes: axum::body::Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    caller.require(Role::Admin)?;
+    let input: DepartmentUpdate = body(&bytes, "a department")?;
+    let d = state
+        .app
+        .update_department(&key, &input.name, input.manager_user_id, &input.members)
+        .await?;
+    Ok(Json(
+        serde_json::json!({ "id": d.id, "key": d.key, "name": d.name, "manager_user_id": d.manager_user_id, "members": d.members }),
+    ))
+}
+
 /// A routing rule, new or edited.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -1,5 +1,6 @@
-//! The case settings page (admins): the ordered routing rules, each edited in place or
-//! removed, a form for a new one, and the SLA policy of every priority.
+//! The case settings page (admins): the departments (name, manager, members), the ordered
+//! routing rules, each edited in place or removed, a form for a new one, and the SLA policy of
+//! every priority.
 
 use std::collections::BTreeMap;
 
@@ -33,6 +34,13 @@ struct RuleForm {
     priority: String,
 }
 
+struct DepartmentForm {
+    key: String,
+    name: String,
+    manager: String,
+    members: String,
+}
+
 struct SlaRow {
     priority: String,
     label: &'static str,
@@ -53,6 +61,7 @@ struct SettingsPage {
     users: Vec<(String, String)>,
     priorities: Vec<(String, &'static str)>,
     slas: Vec<SlaRow>,
+    department_forms: Vec<DepartmentForm>,
     error: Option<String>,
 }
 
@@ -269,6 +278,20 @@ async fn settings_page(
             .iter()
             .map(|p| (p.as_str().to_owned(), priority_label(lang, *p)))
             .collect(),
+        department_forms: departments
+            .iter()
+            .map(|d| DepartmentForm {
+                key: d.key.clone(),
+                name: d.name.clone(),
+                manager: user_name(d.manager_user_id),
+                members: d
+                    .members
+                    .iter()
+                    .map(|id| user_name(Some(*id)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+            .collect(),
         slas: slas
             .into_iter()
             .map(|(priority, first, resolution)| SlaRow {
@@ -312,6 +335,8 @@ enum Change {
     Update(i64),
     Delete(i64),
     Sla,
+    Department(String),
+    NewDepartment,
 }
 
 async fn apply(
@@ -345,6 +370,57 @@ async fn apply(
             .map_err(describe)
         }
         Change::Delete(id) => state.app.delete_rule(id).await.map_err(describe),
+        Change::NewDepartment => {
+            let field = |name: &str| {
+                fields
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.trim().to_owned())
+                    .unwrap_or_default()
+            };
+            if field("name").is_empty() {
+                return Err("name: must not be empty".to_owned());
+            }
+            state
+                .app
+                .create_department(&field("key"), &field("name"), None, &[])
+                .await
+                .map(|_| ())
+                .map_err(describe)
+        }
+        Change::Department(key) => {
+            let (_, users) = lookups.await.map_err(describe)?;
+            let field = |name: &str| {
+                fields
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.trim().to_owned())
+                    .unwrap_or_default()
+            };
+            let user_id = |name: &str, what: &str| -> Result<i64, String> {
+                users
+                    .iter()
+                    .find(|u| u.name == name)
+                    .map(|u| u.id)
+                    .ok_or_else(|| format!("{what}: {name:?} is not a user"))
+            };
+            let manager = match field("manager").as_str() {
+                "" => None,
+                name => Some(user_id(name, "manager")?),
+            };
+            let members = list(&field("members"))
+                .iter()
+                .map(|name| user_id(name, "members"))
+                .collect::<Result<Vec<i64>, String>>()?;
+            state
+                .app
+                .update_department(&key, &field("name"), manager, &members)
+                .await
+                .map(|_| ())
+                .map_err(describe)
+        }
         Change::Sla => {
             for priority in Priority::ALL {
                 let minutes = |what: &str| -> Result<i64, String> {
@@ -430,4 +506,25 @@ pub async fn set_sla(
     RawForm(body): RawForm,
 ) -> Response {
     submit(state, user, headers, &body, Change::Sla).await
+}
+
+/// Saves a department's name, manager and members.
+pub async fn update_department(
+    State(state): State<AppState>,
+    user: SignedInUser,
+    Path(key): Path<String>,
+    headers: HeaderMap,
+    RawForm(body): RawForm,
+) -> Response {
+    submit(state, user, headers, &body, Change::Department(key)).await
+}
+
+/// Adds a department (its people are set on its own form afterwards).
+pub async fn create_department(
+    State(state): State<AppState>,
+    user: SignedInUser,
+    headers: HeaderMap,
+    RawForm(body): RawForm,
+) -> Response {
+    submit(state, user, headers, &body, Change::NewDepartment).await
 }

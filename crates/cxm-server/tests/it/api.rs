@@ -452,6 +452,29 @@ async fn case_settings_volumes_and_contacts_are_kept_over_http() {
         .await
         .expect(StatusCode::OK);
     assert_eq!(departments[0]["key"], "logistics");
+    let renamed = put(
+        "/api/v1/departments/logistics",
+        serde_json::json!({"name": "物流与配送", "members": [999]}),
+    )
+    .await;
+    assert_eq!(
+        renamed.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{:?}",
+        renamed.json
+    );
+    let renamed = put(
+        "/api/v1/departments/logistics",
+        serde_json::json!({"name": "物流与配送"}),
+    )
+    .await;
+    assert_eq!(renamed.json["name"], "物流与配送", "{:?}", renamed.json);
+    let missing = put(
+        "/api/v1/departments/nowhere",
+        serde_json::json!({"name": "x"}),
+    )
+    .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
     let created = server
         .post(
             "/api/v1/routing-rules",
