@@ -189,11 +189,7 @@ impl App {
                 Err(found) => problems.extend(found),
             }
         }
-        if !problems.is_empty() {
-            return Err(AppError::Invalid(problems));
-        }
-        self.store.set_volumes(&volumes).await?;
-        Ok(volumes.len())
+        self.record_volumes(volumes, problems).await
     }
 
     /// Records monthly volumes from a CSV file with a `month` column (`YYYY-MM`), an `orders`
@@ -266,6 +262,15 @@ impl App {
                 }
             }
         }
+        self.record_volumes(volumes, problems).await
+    }
+
+    /// Stores `volumes` when nothing is wrong, else refuses them all with the problems.
+    async fn record_volumes(
+        &self,
+        volumes: Vec<Volume>,
+        problems: Vec<Problem>,
+    ) -> Result<usize, AppError> {
         if !problems.is_empty() {
             return Err(AppError::Invalid(problems));
         }

@@ -15,7 +15,7 @@ use crate::AppState;
 use crate::web::cases::priority_label;
 use crate::web::i18n::Lang;
 use crate::web::session::SignedInUser;
-use crate::web::{checked_form, message, render, switch_url};
+use crate::web::{checked_form, error_text, form_field, message, render, switch_url};
 
 /// A rule as its form shows it.
 struct RuleForm {
@@ -93,14 +93,7 @@ fn rule_of(
     departments: &[cxm_app::Department],
     users: &[cxm_app::User],
 ) -> Result<RoutingRule, String> {
-    let field = |key: &str| {
-        fields
-            .iter()
-            .rev()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.trim().to_owned())
-            .unwrap_or_default()
-    };
+    let field = |key: &str| form_field(fields, key);
     let score = |key: &str| -> Result<Option<i64>, String> {
         let text = field(key);
         if text.is_empty() {
@@ -344,14 +337,7 @@ async fn apply(
     change: Change,
     fields: &[(String, String)],
 ) -> Result<(), String> {
-    let describe = |error: AppError| match error {
-        AppError::Invalid(problems) => problems
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("; "),
-        other => other.to_string(),
-    };
+    let describe = error_text;
     let lookups =
         async { Ok::<_, AppError>((state.app.departments().await?, state.app.users().await?)) };
     match change {
@@ -371,14 +357,7 @@ async fn apply(
         }
         Change::Delete(id) => state.app.delete_rule(id).await.map_err(describe),
         Change::NewDepartment => {
-            let field = |name: &str| {
-                fields
-                    .iter()
-                    .rev()
-                    .find(|(k, _)| k == name)
-                    .map(|(_, v)| v.trim().to_owned())
-                    .unwrap_or_default()
-            };
+            let field = |name: &str| form_field(fields, name);
             if field("name").is_empty() {
                 return Err("name: must not be empty".to_owned());
             }
@@ -391,14 +370,7 @@ async fn apply(
         }
         Change::Department(key) => {
             let (_, users) = lookups.await.map_err(describe)?;
-            let field = |name: &str| {
-                fields
-                    .iter()
-                    .rev()
-                    .find(|(k, _)| k == name)
-                    .map(|(_, v)| v.trim().to_owned())
-                    .unwrap_or_default()
-            };
+            let field = |name: &str| form_field(fields, name);
             let user_id = |name: &str, what: &str| -> Result<i64, String> {
                 users
                     .iter()
@@ -425,12 +397,7 @@ async fn apply(
             for priority in Priority::ALL {
                 let minutes = |what: &str| -> Result<i64, String> {
                     let key = format!("{}_{what}", priority.as_str());
-                    let text = fields
-                        .iter()
-                        .rev()
-                        .find(|(k, _)| *k == key)
-                        .map(|(_, v)| v.trim().to_owned())
-                        .unwrap_or_default();
+                    let text = form_field(fields, &key);
                     text.parse()
                         .map_err(|_| format!("{key}: {text:?} is not a number of minutes"))
                 };

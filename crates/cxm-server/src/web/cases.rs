@@ -12,7 +12,7 @@ use cxm_domain::{CaseStatus, Priority};
 use crate::AppState;
 use crate::web::i18n::Lang;
 use crate::web::session::SignedInUser;
-use crate::web::{checked_form, message, query_value, render, switch_url};
+use crate::web::{checked_form, error_text, form_field, message, query_value, render, switch_url};
 
 /// Cases a list shows at most.
 const LIST_LIMIT: u32 = 500;
@@ -446,14 +446,7 @@ pub async fn show(
 
 /// The action a case form asks for.
 fn action_of(fields: &[(String, String)]) -> Result<CaseAction, String> {
-    let field = |key: &str| {
-        fields
-            .iter()
-            .rev()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.trim().to_owned())
-            .unwrap_or_default()
-    };
+    let field = |key: &str| form_field(fields, key);
     Ok(match field("action").as_str() {
         "assign" => CaseAction::Assign {
             user_id: field("user_id")
@@ -507,15 +500,7 @@ pub async fn act(
             .app
             .act_on_case(&uid, &user.session.user.name, action)
             .await
-            .map_err(|error| match error {
-                AppError::Invalid(problems) => problems
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                AppError::Conflict(text) => text,
-                other => other.to_string(),
-            }),
+            .map_err(error_text),
         Err(text) => Err(text),
     };
     match outcome {

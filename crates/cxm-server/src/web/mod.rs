@@ -100,6 +100,29 @@ pub(crate) fn checked_form(
     Ok(fields)
 }
 
+/// The last value of a form field, trimmed (`""` when absent).
+pub(crate) fn form_field(fields: &[(String, String)], key: &str) -> String {
+    fields
+        .iter()
+        .rev()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.trim().to_owned())
+        .unwrap_or_default()
+}
+
+/// What a page says of a refused action: every problem with its field, or the reason.
+pub(crate) fn error_text(error: cxm_app::AppError) -> String {
+    match error {
+        cxm_app::AppError::Invalid(problems) => problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; "),
+        cxm_app::AppError::Conflict(text) => text,
+        other => other.to_string(),
+    }
+}
+
 /// One value of a query string.
 pub(crate) fn query_value(query: Option<&str>, key: &str) -> Option<String> {
     let pairs: Vec<(String, String)> =

@@ -12,7 +12,7 @@ use cxm_app::{AppError, Durations, Rate, ScorecardBy};
 use crate::AppState;
 use crate::web::i18n::Lang;
 use crate::web::session::SignedInUser;
-use crate::web::{message, query_value, render, switch_url};
+use crate::web::{error_text, message, query_value, render, switch_url};
 
 struct CardRow {
     group: String,
@@ -94,12 +94,8 @@ pub async fn page(
         .await
     {
         Ok(cards) => cards,
-        Err(AppError::Invalid(problems)) => {
-            let text = problems
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; ");
+        Err(error @ AppError::Invalid(_)) => {
+            let text = error_text(error);
             return message(
                 lang,
                 "/cases/scorecard",
