@@ -70,6 +70,8 @@ use cxm_domain::TimeZone;
 pub struct App {
     store: Store,
     config: Config,
+    /// The HTTP client of outbound notifications, made on first use and shared by the clones.
+    http: std::sync::Arc<std::sync::OnceLock<reqwest::Client>>,
 }
 
 impl App {
@@ -82,7 +84,11 @@ impl App {
     pub async fn open(mut config: Config) -> Result<App, AppError> {
         let store = Store::connect(&config.database.url).await?;
         config.time_zone = Some(resolve_time_zone(&store, config.time_zone).await?);
-        Ok(App { store, config })
+        Ok(App {
+            store,
+            config,
+            http: std::sync::Arc::default(),
+        })
     }
 
     /// The store, for callers that need direct access (tests, benchmarks).

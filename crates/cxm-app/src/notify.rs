@@ -507,11 +507,7 @@ impl App {
             }
             other => return Err(format!("unknown channel {other:?}")),
         };
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(10))
-            .build()
-            .map_err(|e| format!("no HTTP client: {e}"))?;
+        let client = self.http_client()?;
         let response = client
             .post(&url)
             .header("content-type", "application/json; charset=utf-8")
@@ -541,6 +537,19 @@ impl App {
         Ok(())
     }
 
+    /// The client outbound messages are posted with (ten seconds to answer), made once.
+    fn http_client(&self) -> Result<&reqwest::Client, String> {
+        if let Some(client) = self.http.get() {
+            return Ok(client);
+        }
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(10))
+            .build()
+            .map_err(|e| format!("no HTTP client: {e}"))?;
+        Ok(self.http.get_or_init(|| client))
+    }
+
     /// Posts a Standard Webhooks message: `webhook-id` (the message's dedupe key, so receivers
     /// can drop repeats), `webhook-timestamp` and `webhook-signature: v1,<base64 HMAC-SHA256>`.
     async fn send_webhook(
@@ -560,11 +569,7 @@ impl App {
         mac.update(format!("{}.{seconds}.{}", message.dedupe_key, message.body).as_bytes());
         let signature =
             base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(10))
-            .build()
-            .map_err(|e| format!("no HTTP client: {e}"))?;
+        let client = self.http_client()?;
         let response = client
             .post(target)
             .header("content-type", "application/json")
