@@ -31,6 +31,9 @@ pub async fn run(cli: Cli) -> Result<()> {
             format,
             source,
         } => {
+            if file != "-" {
+                readable(Path::new(&file))?;
+            }
             ingest(
                 open(config).await?,
                 &file,
@@ -40,7 +43,10 @@ pub async fn run(cli: Cli) -> Result<()> {
             )
             .await
         }
-        Command::Import(args) => crate::import::import(open(config).await?, *args).await,
+        Command::Import(args) => {
+            readable(&args.file)?;
+            crate::import::import(open(config).await?, *args).await
+        }
         Command::Export(args) => crate::import::export(open(config).await?, args).await,
         Command::Metrics(args) => metrics(open(config).await?, *args).await,
         Command::Token(command) => token(open(config).await?, command).await,
@@ -545,6 +551,14 @@ async fn user(app: App, command: UserCommand) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Fails, naming the file, when `path` cannot be read: checked before the database is opened,
+/// so that a mistyped name creates no database.
+fn readable(path: &Path) -> Result<()> {
+    std::fs::File::open(path)
+        .map(drop)
+        .with_context(|| format!("reading {}", path.display()))
 }
 
 /// Serves until Ctrl-C; prints where, and `banner` if given.

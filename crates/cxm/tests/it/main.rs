@@ -348,3 +348,28 @@ async fn volumes_and_contacts_are_set_from_the_command_line() {
         wrong.stderr
     );
 }
+
+#[test]
+fn a_mistyped_file_name_creates_no_database() {
+    let dir = std::env::temp_dir().join(format!("cxm-cli-{}-typo", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for args in [
+        &["import", "exprot.csv"][..],
+        &["ingest", "respones.jsonl"][..],
+        &["cases", "import", "complants.csv"][..],
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_cxm"))
+            .current_dir(&dir)
+            .env_remove("CXM_DATABASE_URL")
+            .env_remove("CXM_CONFIG")
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{args:?}");
+        assert!(stderr.contains(args[args.len() - 1]), "{args:?}: {stderr}");
+        assert!(!dir.join("cxm.db").exists(), "{args:?} created a database");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
