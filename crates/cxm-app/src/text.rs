@@ -93,4 +93,19 @@ impl App {
             })
             .collect())
     }
+
+    /// The themes of the taxonomy in use: id → (Chinese name, English name), for showing a
+    /// theme by name.
+    pub fn theme_names(&self) -> std::collections::BTreeMap<String, (String, String)> {
+        let analyzer = match &self.config().text {
+            Some(configured) => configured.as_ref(),
+            None => analyzer(),
+        };
+        analyzer
+            .taxonomy()
+            .themes
+            .iter()
+            .map(|t| (t.id.clone(), (t.name_zh.clone(), t.name_en.clone())))
+            .collect()
+    }
 }

@@ -88,6 +88,19 @@ pub(crate) fn priority_label(lang: Lang, priority: Priority) -> &'static str {
     lang.t(&format!("case.priority.{}", priority.as_str()))
 }
 
+/// Theme ids shown by their names in the page's language (ids the taxonomy lacks as written).
+pub(crate) fn theme_labels(state: &AppState, lang: Lang, themes: &[String]) -> Vec<String> {
+    let names = state.app.theme_names();
+    themes
+        .iter()
+        .map(|id| match (names.get(id), lang) {
+            (Some((zh, _)), Lang::Zh) => zh.clone(),
+            (Some((_, en)), Lang::En) => en.clone(),
+            (None, _) => id.clone(),
+        })
+        .collect()
+}
+
 fn name_of(users: &[User], id: Option<i64>) -> String {
     id.and_then(|id| users.iter().find(|u| u.id == id))
         .map(|u| u.name.clone())
@@ -187,7 +200,7 @@ pub async fn inbox(
             priority_label: priority_label(lang, case.priority),
             status_label: status_label(lang, case.status),
             summary: case.summary.chars().take(120).collect(),
-            themes: case.themes.clone(),
+            themes: theme_labels(&state, lang, &case.themes),
             department: case
                 .department_id
                 .and_then(|id| departments.iter().find(|d| d.id == id))
@@ -367,7 +380,7 @@ async fn case_page(
         summary: case.summary.clone(),
         overdue: case.overdue_at(chrono::Utc::now().timestamp_micros()),
         facts,
-        themes: case.themes.clone(),
+        themes: theme_labels(state, lang, &case.themes),
         timeline: events
             .iter()
             .map(|e| TimelineRow {

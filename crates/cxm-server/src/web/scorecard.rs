@@ -113,6 +113,10 @@ pub async fn page(
             group: match (&card.department_name, &card.group) {
                 (Some(name), _) => name.clone(),
                 (None, Some(group)) if group.is_empty() => lang.t("scorecard.none").to_owned(),
+                (None, Some(group)) if by == ScorecardBy::Theme => {
+                    crate::web::cases::theme_labels(&state, lang, std::slice::from_ref(group))
+                        .remove(0)
+                }
                 (None, Some(group)) => group.clone(),
                 (None, None) => lang.t("scorecard.all").to_owned(),
             },

@@ -326,7 +326,13 @@ async fn the_case_loop_runs_through_its_pages() {
     let closed = pages.get(&li, &case_url).await;
     let link = format!("/s/follow-up?t=recovery-{}", case.uid);
     assert!(closed.html.contains(&link), "{}", closed.html);
-    for shown in ["Staff behaviour", "phone", "客户接受了补偿方案", "Closed"] {
+    for shown in [
+        "Staff behaviour",
+        "phone",
+        "客户接受了补偿方案",
+        "Closed",
+        "Service attitude",
+    ] {
         assert!(closed.html.contains(shown), "{shown}: {}", closed.html);
     }
 
