@@ -42,7 +42,7 @@ struct InboxPage {
     statuses: Vec<(String, &'static str, bool)>,
     priorities: Vec<(String, &'static str, bool)>,
     departments: Vec<(String, String, bool)>,
-    theme: String,
+    themes: Vec<(String, String, bool)>,
     touchpoint: String,
     rows: Vec<CaseRow>,
     truncated: bool,
@@ -266,7 +266,15 @@ pub async fn inbox(
                 )
             })
             .collect(),
-        theme: get("theme").unwrap_or_default(),
+        themes: state
+            .app
+            .theme_names()
+            .into_iter()
+            .map(|(id, (zh, en))| {
+                let chosen = get("theme").as_deref() == Some(id.as_str());
+                (id, if lang == Lang::Zh { zh } else { en }, chosen)
+            })
+            .collect(),
         touchpoint: get("touchpoint").unwrap_or_default(),
         rows,
         truncated,

@@ -247,6 +247,22 @@ async fn the_case_loop_runs_through_its_pages() {
             .status,
         StatusCode::NOT_FOUND
     );
+    let by_theme = pages
+        .get(&li, "/cases?theme=service_attitude&status=any")
+        .await;
+    assert!(by_theme.html.contains(&case.uid));
+    assert!(
+        by_theme
+            .html
+            .contains("value=\"service_attitude\" selected")
+    );
+    assert!(
+        !pages
+            .get(&li, "/cases?theme=delivery")
+            .await
+            .html
+            .contains(&case.uid)
+    );
     let managers_view = pages.get(&zhao, "/cases?view=department").await;
     assert!(managers_view.html.contains(&case.uid));
     assert!(
