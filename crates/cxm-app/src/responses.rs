@@ -84,6 +84,7 @@ impl App {
             after,
             uid: None,
             source_key: None,
+            source_ids: None,
             limit,
         };
         let page = self.store.responses(&filter).await?;

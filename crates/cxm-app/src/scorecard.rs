@@ -382,41 +382,46 @@ impl App {
             return Ok(BTreeMap::new());
         };
         let survey = self.store.survey(survey_key).await?.survey;
-        let mut out = BTreeMap::new();
-        for case in cases
+        let closed: Vec<&StoredCase> = cases
             .iter()
             .filter(|c| c.closed_at.is_some() && c.source.starts_with("response:"))
-        {
+            .collect();
+        let mut out = BTreeMap::new();
+        // The follow-up answers, a few hundred cases per query.
+        for chunk in closed.chunks(500) {
+            let tokens: Vec<String> = chunk
+                .iter()
+                .map(|c| format!("recovery-{}", c.uid))
+                .collect();
             let page = self
                 .store
                 .responses(&ResponseFilter {
-                    source_key: Some((
-                        format!("invite:{survey_key}"),
-                        format!("recovery-{}", case.uid),
-                    )),
-                    limit: 1,
+                    source_ids: Some((format!("invite:{survey_key}"), tokens)),
+                    limit: 1_000,
                     ..ResponseFilter::default()
                 })
                 .await?;
-            let Some(response) = page.responses.first() else {
-                continue;
-            };
-            let score = |key: &str| {
-                response
-                    .answers
-                    .get(key)
-                    .and_then(serde_json::Value::as_i64)
-            };
-            let recovered = survey.questions.iter().find_map(|q| match &q.kind {
-                QuestionKind::Nps { .. } => score(q.key.as_str()).map(|s| s >= 7),
-                QuestionKind::Rating {
-                    role: Some(MetricRole::Csat),
-                    ..
-                } => score(q.key.as_str()).map(|s| s >= 4),
-                _ => None,
-            });
-            if let Some(recovered) = recovered {
-                out.insert(case.uid.clone(), recovered);
+            for response in &page.responses {
+                let Some(case) = response.source_id.strip_prefix("recovery-") else {
+                    continue;
+                };
+                let score = |key: &str| {
+                    response
+                        .answers
+                        .get(key)
+                        .and_then(serde_json::Value::as_i64)
+                };
+                let recovered = survey.questions.iter().find_map(|q| match &q.kind {
+                    QuestionKind::Nps { .. } => score(q.key.as_str()).map(|s| s >= 7),
+                    QuestionKind::Rating {
+                        role: Some(MetricRole::Csat),
+                        ..
+                    } => score(q.key.as_str()).map(|s| s >= 4),
+                    _ => None,
+                });
+                if let Some(recovered) = recovered {
+                    out.insert(case.to_owned(), recovered);
+                }
             }
         }
         Ok(out)

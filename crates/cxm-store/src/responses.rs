@@ -24,6 +24,8 @@ pub struct ResponseFilter {
     pub uid: Option<String>,
     /// Only the response with this (source, source id).
     pub source_key: Option<(String, String)>,
+    /// Only responses of this source with one of these source ids.
+    pub source_ids: Option<(String, Vec<String>)>,
     /// Continue after this `(submitted_at µs, id)` position.
     pub after: Option<(i64, i64)>,
     /// Page size.
@@ -95,6 +97,21 @@ impl Store {
             let a = text_param(source.clone(), &mut texts);
             let b = text_param(source_id.clone(), &mut texts);
             conditions.push(format!("r.source = {a} AND r.source_id = {b}"));
+        }
+        if let Some((source, ids)) = &filter.source_ids {
+            let a = text_param(source.clone(), &mut texts);
+            let list: Vec<String> = ids
+                .iter()
+                .map(|id| text_param(id.clone(), &mut texts))
+                .collect();
+            if list.is_empty() {
+                conditions.push("1 = 0".to_owned());
+            } else {
+                conditions.push(format!(
+                    "r.source = {a} AND r.source_id IN ({})",
+                    list.join(", ")
+                ));
+            }
         }
         if !filter.channels.is_empty() {
             let list: Vec<String> = filter
