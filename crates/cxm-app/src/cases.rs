@@ -545,19 +545,8 @@ impl App {
         self.store
             .save_case(&case, &event(actor, kind, detail))
             .await?;
-        if let Some(user) = newly_assigned {
-            self.tell_person(
-                user,
-                "case.assigned",
-                &format!("{}:{now}", case.uid),
-                &format!(
-                    "工单指派给您 · A case is yours [{}]",
-                    case.priority.as_str()
-                ),
-                &case.summary,
-            )
-            .await?;
-        }
+        // The new assignee hears of it once: with the update where channels take updates
+        // (mentioned and emailed), else by a personal email alone.
         if self.wants("case.updated") {
             let title = format!("工单更新 · Case {kind}");
             self.announce(
@@ -567,6 +556,18 @@ impl App {
                 title,
                 case.summary.clone(),
                 newly_assigned,
+            )
+            .await?;
+        } else if let Some(user) = newly_assigned {
+            self.tell_person(
+                user,
+                "case.assigned",
+                &format!("{}:{now}", case.uid),
+                &format!(
+                    "工单指派给您 · A case is yours [{}]",
+                    case.priority.as_str()
+                ),
+                &case.summary,
             )
             .await?;
         }

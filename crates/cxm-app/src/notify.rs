@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use base64::Engine;
-use cxm_store::{OutboxMessage, StoredCase};
+use cxm_store::{OutboxMessage, StoredCase, User};
 use hmac::{Hmac, Mac};
 
 use crate::{App, AppError};
@@ -161,6 +161,16 @@ impl Mentions {
     }
 }
 
+/// The `{name, contacts}` JSON a robot message mentions `user` by, if they have any chat id or
+/// mobile number.
+fn mention_of(user: &User) -> Option<String> {
+    let c = &user.contacts;
+    let any = [&c.mobile, &c.wecom, &c.dingtalk, &c.feishu, &c.slack]
+        .iter()
+        .any(|v| v.is_some());
+    any.then(|| serde_json::json!({"name": user.name, "contacts": c}).to_string())
+}
+
 /// `text` cut to fit `limit` bytes with `tail` (the mentions) kept whole after it.
 fn with_tail(text: &str, tail: &str, limit: usize) -> String {
     if tail.is_empty() {
@@ -229,59 +239,52 @@ impl App {
             self.config.cases.recovery_survey.as_deref(),
         ))
         .unwrap_or(serde_json::Value::Null);
-        let mention = match person {
-            Some(user) => self.mention_of(user).await?,
+        let person = match person {
+            Some(id) => self.store.user(id).await?,
             None => None,
         };
+        let mention = person.as_ref().and_then(mention_of);
         self.enqueue_event(event, key, &title, &body, &data, mention.as_deref())
             .await?;
-        if let Some(user) = person {
-            self.tell_person(user, event, key, &title, &body).await?;
+        if let Some(user) = &person {
+            self.email_person(user, event, key, &title, &body).await?;
         }
         Ok(())
     }
 
-    /// The `{name, contacts}` JSON a robot message mentions a user by, if they have any
-    /// chat id or mobile number.
-    async fn mention_of(&self, user: i64) -> Result<Option<String>, AppError> {
-        let Some(user) = self.store.users().await?.into_iter().find(|u| u.id == user) else {
-            return Ok(None);
-        };
-        let c = &user.contacts;
-        let any = [&c.mobile, &c.wecom, &c.dingtalk, &c.feishu, &c.slack]
-            .iter()
-            .any(|v| v.is_some());
-        Ok(any.then(|| serde_json::json!({"name": user.name, "contacts": c}).to_string()))
-    }
-
-    /// Emails one person (the assignee, the manager) about a case event, when an SMTP server
-    /// is configured and the person has an address.
+    /// Emails the user with `id` about a case event (see [`App::announce`]).
     pub(crate) async fn tell_person(
         &self,
-        user: i64,
+        id: i64,
         event: &str,
         key: &str,
         title: &str,
         body: &str,
     ) -> Result<(), AppError> {
-        if self.config.notifications.smtp.is_none() {
-            return Ok(());
+        match self.store.user(id).await? {
+            Some(user) => self.email_person(&user, event, key, title, body).await,
+            None => Ok(()),
         }
-        let Some(email) = self
-            .store
-            .users()
-            .await?
-            .into_iter()
-            .find(|u| u.id == user)
-            .and_then(|u| u.contacts.email)
-        else {
+    }
+
+    /// Emails one person (the assignee, the manager) about a case event, when an SMTP server
+    /// is configured and the person has an address.
+    async fn email_person(
+        &self,
+        user: &User,
+        event: &str,
+        key: &str,
+        title: &str,
+        body: &str,
+    ) -> Result<(), AppError> {
+        let (Some(_), Some(email)) = (&self.config.notifications.smtp, &user.contacts.email) else {
             return Ok(());
         };
         let message = OutboxMessage {
             id: 0,
             channel: "email".to_owned(),
-            target: email,
-            dedupe_key: format!("{event}:{key}:user:{user}"),
+            target: email.clone(),
+            dedupe_key: format!("{event}:{key}:user:{}", user.id),
             event: event.to_owned(),
             title: title.to_owned(),
             body: body.to_owned(),

@@ -206,4 +206,18 @@ impl Store {
             Ok(users)
         })
     }
+
+    /// The enabled user with `id`, if any.
+    ///
+    /// # Errors
+    /// [`StoreError::Other`] when the database fails.
+    pub async fn user(&self, id: i64) -> Result<Option<User>, StoreError> {
+        with_pool!(self, pool => {
+            let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1 AND u.disabled_at IS NULL");
+            match sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await? {
+                Some(row) => Ok(Some(user_of(&row)?)),
+                None => Ok(None),
+            }
+        })
+    }
 }

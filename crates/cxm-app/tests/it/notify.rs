@@ -587,3 +587,57 @@ async fn robots_mention_the_owner_of_a_new_case_and_the_manager_of_an_escalated_
             .contains("<@U0BOSS>")
     );
 }
+
+#[tokio::test]
+async fn a_reassigned_case_emails_its_new_assignee_once() {
+    let database = ScratchDatabase::new(postgres_url().as_deref())
+        .await
+        .unwrap();
+    // Nothing is delivered here: the outbox is read before any delivery.
+    let smtp = SmtpConfig {
+        host: "127.0.0.1".into(),
+        port: 9,
+        from: "cxm@example.com".into(),
+        credentials: None,
+        tls: false,
+    };
+    let mut updates = channel("email", "cx-team@example.com".into(), None);
+    updates.events = vec!["case.updated".into()];
+    for channels in [vec![updates], Vec::new()] {
+        let app = app_with(channels, Some(smtp.clone()), &database, true).await;
+        let name = format!("li{}", app.users().await.unwrap().len());
+        let li = app
+            .add_user(&name, "password of li", cxm_app::Role::Viewer, "zh")
+            .await
+            .unwrap();
+        app.set_contacts(
+            &name,
+            cxm_domain::Contacts {
+                email: Some(format!("{name}@example.com")),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let case = app
+            .open_complaint(complaint("门店排队太久"), "api")
+            .await
+            .unwrap();
+        app.act_on_case(
+            &case.uid,
+            "admin",
+            cxm_app::CaseAction::Assign { user_id: li.id },
+        )
+        .await
+        .unwrap();
+        let personal = app
+            .store()
+            .due_messages(now() + 1, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.target == format!("{name}@example.com"))
+            .count();
+        assert_eq!(personal, 1, "{name}");
+    }
+}
