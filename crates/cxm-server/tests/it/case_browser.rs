@@ -112,22 +112,8 @@ async fn a_member_works_a_case_and_an_admin_edits_a_rule_in_the_browser() {
             .await
             .unwrap();
     };
-    // Each action posts a form and loads the case page again: wait for the old page to go.
     let click = |id: &'static str| async move {
-        let old = c.find(Locator::Id("timeline")).await.unwrap();
-        c.find(Locator::Id(id))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        for _ in 0..200 {
-            if old.text().await.is_err() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-        c.wait().for_element(Locator::Id("timeline")).await.unwrap();
+        click_and_reload(c, Locator::Id(id), "timeline").await;
     };
     click("start").await;
     type_into("contact-method", "phone").await;
@@ -162,19 +148,7 @@ async fn a_member_works_a_case_and_an_admin_edits_a_rule_in_the_browser() {
     assert_eq!(stored.root_cause.as_deref(), Some("delivery_delay"));
 
     // An admin raises the rule's priority in place on the settings page.
-    let old = c.find(Locator::Id("timeline")).await.unwrap();
-    c.find(Locator::Id("sign-out"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    for _ in 0..200 {
-        if old.text().await.is_err() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    click_and_reload(c, Locator::Id("sign-out"), "sign-in").await;
     c.goto(&format!("{}/login?next=/cases/settings", site.base))
         .await
         .unwrap();
@@ -190,17 +164,25 @@ async fn a_member_works_a_case_and_an_admin_edits_a_rule_in_the_browser() {
     )
     .await
     .unwrap();
-    c.find(Locator::Css(&format!("{rule} button.save-rule")))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait().for_element(Locator::Id("sla")).await.unwrap();
+    click_and_reload(c, Locator::Css(&format!("{rule} button.save-rule")), "sla").await;
     screenshot(c, "case-settings.png").await;
     let rules = app.rules().await.unwrap();
     assert_eq!(rules.len(), 1);
     assert_eq!(rules[0].priority, Some(cxm_domain::Priority::Urgent));
     browser.client.clone().close().await.unwrap();
     report("browser tests ran: cases");
+}
+
+/// Clicks what posts a form, then waits until the page that answers it has replaced the
+/// current one (the current page's `#marker` gone stale) and shows its own `#marker`.
+async fn click_and_reload(c: &Client, what: Locator<'_>, marker: &str) {
+    let old = c.find(Locator::Css("body")).await.unwrap();
+    c.find(what).await.unwrap().click().await.unwrap();
+    for _ in 0..400 {
+        if old.text().await.is_err() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    c.wait().for_element(Locator::Id(marker)).await.unwrap();
 }
