@@ -299,22 +299,10 @@ impl App {
         let volumes = self
             .store
             .volumes(
-                "orders",
                 cxm_domain::month_index(since),
                 cxm_domain::month_index(until),
             )
-            .await?
-            .into_iter()
-            .chain(
-                self.store
-                    .volumes(
-                        "customers",
-                        cxm_domain::month_index(since),
-                        cxm_domain::month_index(until),
-                    )
-                    .await?,
-            )
-            .collect::<Vec<_>>();
+            .await?;
         let overall = volume_of(&volumes, "", "");
         let now = chrono::Utc::now().timestamp_micros();
         let mut cards = Vec::new();

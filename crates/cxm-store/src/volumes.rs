@@ -41,22 +41,17 @@ impl Store {
         })
     }
 
-    /// Every volume of `measure` from month `from` to `to` (inclusive), by scope and month.
+    /// Every volume from month `from` to `to` (inclusive), by measure, scope and month.
     ///
     /// # Errors
     /// [`StoreError::Other`] when the database fails.
-    pub async fn volumes(
-        &self,
-        measure: &str,
-        from: i64,
-        to: i64,
-    ) -> Result<Vec<Volume>, StoreError> {
+    pub async fn volumes(&self, from: i64, to: i64) -> Result<Vec<Volume>, StoreError> {
         with_pool!(self, pool => {
             let rows = sqlx::query(
-                "SELECT measure, dim_key, dim_value, month, n FROM volumes WHERE measure = $1 AND month >= $2 AND month <= $3 \
-                 ORDER BY dim_key, dim_value, month",
+                "SELECT measure, dim_key, dim_value, month, n FROM volumes WHERE month >= $1 AND month <= $2 \
+                 ORDER BY measure, dim_key, dim_value, month",
             )
-            .bind(measure).bind(from).bind(to).fetch_all(pool).await?;
+            .bind(from).bind(to).fetch_all(pool).await?;
             let mut out = Vec::with_capacity(rows.len());
             for row in rows {
                 out.push(Volume {

@@ -88,17 +88,16 @@ pub(crate) fn priority_label(lang: Lang, priority: Priority) -> &'static str {
     lang.t(&format!("case.priority.{}", priority.as_str()))
 }
 
-/// Theme ids shown by their names in the page's language (ids the taxonomy lacks as written).
-pub(crate) fn theme_labels(state: &AppState, lang: Lang, themes: &[String]) -> Vec<String> {
-    let names = state.app.theme_names();
-    themes
-        .iter()
-        .map(|id| match (names.get(id), lang) {
-            (Some((zh, _)), Lang::Zh) => zh.clone(),
-            (Some((_, en)), Lang::En) => en.clone(),
-            (None, _) => id.clone(),
-        })
-        .collect()
+/// Theme ids → (Chinese, English) names, as [`cxm_app::App::theme_names`] gives them.
+pub(crate) type ThemeNames = std::collections::BTreeMap<String, (String, String)>;
+
+/// A theme by its name in the page's language (an id the taxonomy lacks as written).
+pub(crate) fn theme_label(names: &ThemeNames, lang: Lang, id: &str) -> String {
+    match (names.get(id), lang) {
+        (Some((zh, _)), Lang::Zh) => zh.clone(),
+        (Some((_, en)), Lang::En) => en.clone(),
+        (None, _) => id.to_owned(),
+    }
 }
 
 fn name_of(users: &[User], id: Option<i64>) -> String {
@@ -191,6 +190,7 @@ pub async fn inbox(
     let truncated = cases.len() > LIST_LIMIT as usize;
     cases.truncate(LIST_LIMIT as usize);
     let now = chrono::Utc::now().timestamp_micros();
+    let theme_names = state.app.theme_names();
     let rows = cases
         .iter()
         .map(|case| CaseRow {
@@ -200,7 +200,11 @@ pub async fn inbox(
             priority_label: priority_label(lang, case.priority),
             status_label: status_label(lang, case.status),
             summary: case.summary.chars().take(120).collect(),
-            themes: theme_labels(&state, lang, &case.themes),
+            themes: case
+                .themes
+                .iter()
+                .map(|t| theme_label(&theme_names, lang, t))
+                .collect(),
             department: case
                 .department_id
                 .and_then(|id| departments.iter().find(|d| d.id == id))
@@ -266,9 +270,7 @@ pub async fn inbox(
                 )
             })
             .collect(),
-        themes: state
-            .app
-            .theme_names()
+        themes: theme_names
             .into_iter()
             .map(|(id, (zh, en))| {
                 let chosen = get("theme").as_deref() == Some(id.as_str());
@@ -388,7 +390,13 @@ async fn case_page(
         summary: case.summary.clone(),
         overdue: case.overdue_at(chrono::Utc::now().timestamp_micros()),
         facts,
-        themes: theme_labels(state, lang, &case.themes),
+        themes: {
+            let names = state.app.theme_names();
+            case.themes
+                .iter()
+                .map(|t| theme_label(&names, lang, t))
+                .collect()
+        },
         timeline: events
             .iter()
             .map(|e| TimelineRow {

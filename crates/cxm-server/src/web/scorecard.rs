@@ -106,6 +106,7 @@ pub async fn page(
         }
         Err(other) => return crate::ApiError::from(other).into_response(),
     };
+    let theme_names = state.app.theme_names();
     let rows = cards
         .into_iter()
         .map(|card| CardRow {
@@ -114,8 +115,7 @@ pub async fn page(
                 (Some(name), _) => name.clone(),
                 (None, Some(group)) if group.is_empty() => lang.t("scorecard.none").to_owned(),
                 (None, Some(group)) if by == ScorecardBy::Theme => {
-                    crate::web::cases::theme_labels(&state, lang, std::slice::from_ref(group))
-                        .remove(0)
+                    crate::web::cases::theme_label(&theme_names, lang, group)
                 }
                 (None, Some(group)) => group.clone(),
                 (None, None) => lang.t("scorecard.all").to_owned(),
