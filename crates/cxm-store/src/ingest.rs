@@ -142,6 +142,14 @@ impl<'a> CustomerRows<'a> {
     }
 }
 
+/// `sql` as the backend runs it: ordered `$n` placeholders become anonymous on SQLite.
+fn dialect(backend: &Backend, sql: String) -> String {
+    match backend {
+        Backend::Sqlite(_) => sqlite::positional(&sql),
+        Backend::Postgres(_) => sql,
+    }
+}
+
 /// Parameters per multi-row statement: PostgreSQL takes up to 65,535, SQLite 32,766. Larger
 /// statements save round trips; SQLite statements use anonymous placeholders
 /// ([`sqlite::positional`]) so that binding stays linear in their size.
@@ -309,14 +317,7 @@ impl IngestSession {
             .collect();
         let now = now_micros();
         let parameters = parameters_per_statement(&store.backend);
-        let is_sqlite = matches!(store.backend, Backend::Sqlite(_));
-        let dialect = |sql: String| {
-            if is_sqlite {
-                sqlite::positional(&sql)
-            } else {
-                sql
-            }
-        };
+        let dialect = |sql: String| dialect(&store.backend, sql);
         let segment_keys: Vec<SegmentKey> = kept.iter().map(|s| segment_key(&s.response)).collect();
         let mut seen_segments = std::collections::HashSet::new();
         let first_of_segment: Vec<bool> = segment_keys
@@ -624,14 +625,8 @@ impl IngestSession {
     /// Writes the buffered counts into the count tables, in key order.
     async fn flush_counts(&mut self) -> Result<(), StoreError> {
         let parameters = parameters_per_statement(&self.store.backend);
-        let is_sqlite = matches!(self.store.backend, Backend::Sqlite(_));
-        let dialect = |sql: String| {
-            if is_sqlite {
-                sqlite::positional(&sql)
-            } else {
-                sql
-            }
-        };
+        let backend = &self.store.backend;
+        let dialect = |sql: String| dialect(backend, sql);
         let (numeric_rows, choice_rows, response_rows) = self.counts.drain_sorted();
         const KEY: [&str; 4] = ["dim_key", "local_day", "dim_value", "complete"];
         with_transaction!(&mut self.transaction, tx => {

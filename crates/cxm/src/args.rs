@@ -57,10 +57,10 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
-    /// Cases: import complaints from a CSV file.
+    /// Cases: import complaints, record the monthly volumes complaint rates are measured against.
     #[command(subcommand)]
     Cases(CasesCommand),
-    /// Manage the people who sign in to the web app.
+    /// Manage the people who sign in to the web app and how they are reached.
     #[command(subcommand)]
     User(UserCommand),
     /// Serve the API and pages.
@@ -332,12 +332,16 @@ pub enum OutputFormat {
 /// `cxm metrics`.
 #[derive(Debug, Args)]
 pub struct MetricsArgs {
-    /// Metrics, comma-separated: nps, csat[@TOP], ces[@TOP], mean:Q, distribution:Q, share:Q, count.
+    /// Metrics, comma-separated: nps, csat[@TOP], ces[@TOP], mean:Q, distribution:Q, share:Q,
+    /// count; or the case loop's (by department, touchpoint or theme): cases, complaints,
+    /// complaint_rate, first_response_hours, resolution_hours, sla_compliance, reopen_rate,
+    /// recovery_rate.
     pub metrics: String,
     /// Surveys (comma-separated or repeated; default: all).
     #[arg(long = "survey")]
     pub surveys: Vec<String>,
-    /// Breakdowns: survey, channel, touchpoint or a dimension key (comma-separated or repeated).
+    /// Breakdowns: survey, channel, touchpoint or a dimension key (comma-separated or repeated);
+    /// department, touchpoint or theme for case metrics.
     #[arg(long = "by")]
     pub group_by: Vec<String>,
     /// Time grain: day, week, month, quarter, year.

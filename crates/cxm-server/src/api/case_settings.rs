@@ -13,6 +13,11 @@ use crate::api::cases::body;
 use crate::auth::Caller;
 use crate::{ApiError, AppState};
 
+/// A department as the API shows it.
+fn department_json(d: &cxm_app::Department) -> serde_json::Value {
+    serde_json::json!({ "id": d.id, "key": d.key, "name": d.name, "manager_user_id": d.manager_user_id, "members": d.members })
+}
+
 /// A new department.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -48,12 +53,7 @@ pub async fn create_department(
             &input.members,
         )
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(
-            serde_json::json!({ "id": department.id, "key": department.key, "members": department.members }),
-        ),
-    ))
+    Ok((StatusCode::CREATED, Json(department_json(&department))))
 }
 
 /// A department's name, manager and members.
@@ -86,9 +86,7 @@ pub async fn update_department(
         .app
         .update_department(&key, &input.name, input.manager_user_id, &input.members)
         .await?;
-    Ok(Json(
-        serde_json::json!({ "id": d.id, "key": d.key, "name": d.name, "manager_user_id": d.manager_user_id, "members": d.members }),
-    ))
+    Ok(Json(department_json(&d)))
 }
 
 /// A routing rule, new or edited.
@@ -254,7 +252,7 @@ pub async fn list_departments(
         .departments()
         .await?
         .into_iter()
-        .map(|d| serde_json::json!({ "id": d.id, "key": d.key, "name": d.name, "manager_user_id": d.manager_user_id, "members": d.members }))
+        .map(|d| department_json(&d))
         .collect();
     Ok(Json(serde_json::Value::Array(list)))
 }
