@@ -9,16 +9,22 @@ use cxm_store::ScratchDatabase;
 use crate::{postgres_url, response};
 
 async fn app_with_cases() -> (App, ScratchDatabase) {
+    app_opening_cases(CasesConfig {
+        open_nps_at_most: Some(6),
+        recovery_survey: Some("follow-up".into()),
+        ..CasesConfig::default()
+    })
+    .await
+}
+
+/// An app with the `feedback` and `follow-up` surveys that opens cases as `cases` says.
+async fn app_opening_cases(cases: CasesConfig) -> (App, ScratchDatabase) {
     let database = ScratchDatabase::new(postgres_url().as_deref())
         .await
         .unwrap();
     let config = Config {
         time_zone: Some(TimeZone::parse("Asia/Shanghai").unwrap()),
-        cases: CasesConfig {
-            open_nps_at_most: Some(6),
-            recovery_survey: Some("follow-up".into()),
-            ..CasesConfig::default()
-        },
+        cases,
         ..Config::with_database(database.url())
     };
     let app = App::open(config).await.unwrap();
@@ -676,21 +682,12 @@ async fn the_demo_case_loop_routes_every_complaint_and_measures_complaint_rates(
 
 #[tokio::test]
 async fn negative_comments_and_watched_themes_open_cases_whatever_the_score() {
-    let database = ScratchDatabase::new(postgres_url().as_deref())
-        .await
-        .unwrap();
-    let config = Config {
-        time_zone: Some(TimeZone::parse("Asia/Shanghai").unwrap()),
-        cases: CasesConfig {
-            open_on_negative_comment: true,
-            open_on_themes: vec!["account_login".into()],
-            ..CasesConfig::default()
-        },
-        ..Config::with_database(database.url())
-    };
-    let app = App::open(config).await.unwrap();
-    let survey = App::parse_survey_toml(include_str!("fixtures/feedback.toml")).unwrap();
-    app.create_survey(&survey).await.unwrap();
+    let (app, _database) = app_opening_cases(CasesConfig {
+        open_on_negative_comment: true,
+        open_on_themes: vec!["account_login".into()],
+        ..CasesConfig::default()
+    })
+    .await;
     let responses = [
         response(
             "happy",
