@@ -20,7 +20,7 @@ use crate::themes::Taxonomy;
 use crate::{NormalizeOptions, TextError, clauses, normalize};
 
 /// The built-in Chinese sentiment model.
-pub const BUILT_IN_ZH: &[u8] = include_bytes!("../models/sentiment-zh-v1.bin");
+pub const BUILT_IN_ZH: &[u8] = include_bytes!("../models/sentiment-zh-v2.bin");
 /// The built-in English sentiment model.
 pub const BUILT_IN_EN: &[u8] = include_bytes!("../models/sentiment-en-v1.bin");
 

@@ -14,6 +14,9 @@ use crate::clause::{is_break, may_start_contrast, starts_contrast};
 use crate::language::is_han;
 
 const NEGATORS_ZH: &[char] = &['不', '没', '无', '别', '未', '勿'];
+/// Han characters after a Chinese negator that it negates: 不太满意 and 不是很好 are negated
+/// to their end, 不满意，what follows much later in a long unpunctuated clause is not.
+const NEGATION_SCOPE_HAN: usize = 5;
 /// not, no, never, none, nothing, nobody, without, cannot, hardly, neither, nor, and any
 /// word ending in n't.
 fn is_english_negator(word: &str) -> bool {
@@ -31,6 +34,31 @@ fn is_english_negator(word: &str) -> bool {
             | "neither"
             | "nor"
     ) || word.ends_with("n't")
+}
+
+/// Whether the negator at the end of `han` (its last `run` characters are adjacent Han
+/// characters) negates what follows, or is part of a word that does not: 特别 (especially),
+/// 区别, 别人 and 别的; 不错 (not bad: good), 不仅 and 不但 (not only), 不少 (many), 不断,
+/// 不停 and 不久; 无论 (no matter), 无比 (incomparably), 没得说 (beyond words), 没想到
+/// (unexpectedly), 未来.
+fn negates(run: usize, han: &[char; 3], next: Option<char>) -> bool {
+    let c = han[2];
+    let previous = if run >= 2 { Some(han[1]) } else { None };
+    if c == '别' && previous.is_some_and(|p| "特区分级类性告差识鉴辨个".contains(p)) {
+        return false;
+    }
+    let Some(next) = next else {
+        return true;
+    };
+    let follows = match c {
+        '不' => "错仅但少断停久同愧禁免管",
+        '别' => "人的家处说",
+        '无' => "论比敌线限微",
+        '没' => "得想",
+        '未' => "来",
+        _ => "",
+    };
+    !follows.contains(next)
 }
 
 /// Kinds of feature, hashed with the text so that a character and a word never collide.
@@ -90,6 +118,7 @@ fn decoded_clause_features<'a>(clause: &'a str, mut state: State<'a>, out: &mut 
     let bits = state.bits;
     let mut han: [char; 3] = ['\0'; 3];
     let mut han_run = 0usize;
+    let mut han_scope = 0usize;
     let mut word_start: Option<usize> = None;
     for (index, c) in clause.char_indices() {
         let is_word_char =
@@ -102,6 +131,12 @@ fn decoded_clause_features<'a>(clause: &'a str, mut state: State<'a>, out: &mut 
             state.word(&clause[start..index], out);
         }
         if is_han(c) {
+            if han_scope > 0 {
+                han_scope -= 1;
+                if han_scope == 0 {
+                    state.negated = false;
+                }
+            }
             han = [han[1], han[2], c];
             han_run += 1;
             let mut buffer = [0u8; 12];
@@ -131,8 +166,15 @@ fn decoded_clause_features<'a>(clause: &'a str, mut state: State<'a>, out: &mut 
                     bits,
                 ));
             }
-            if NEGATORS_ZH.contains(&c) {
+            if NEGATORS_ZH.contains(&c)
+                && negates(
+                    han_run.min(3),
+                    &han,
+                    clause[index + c.len_utf8()..].chars().next(),
+                )
+            {
                 state.negated = true;
+                han_scope = NEGATION_SCOPE_HAN + 1;
             }
             continue;
         }
@@ -302,10 +344,36 @@ fn absorb(mut h: u64, bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::{
-        State, ascii_clause_features, ascii_comment_features, clause_features,
-        decoded_clause_features,
+        Kind, NEGATION_SCOPE_HAN, State, ascii_clause_features, ascii_comment_features,
+        clause_features, decoded_clause_features, hash, negates,
     };
     use proptest::prelude::*;
+
+    #[test]
+    fn words_that_only_look_negative_do_not_negate() {
+        assert!(!negates(2, &['\0', '特', '别'], Some('好')));
+        assert!(!negates(1, &['\0', '\0', '不'], Some('错')));
+        assert!(!negates(1, &['\0', '\0', '无'], Some('论')));
+        assert!(negates(1, &['\0', '\0', '不'], Some('好')));
+        assert!(negates(2, &['\0', '很', '不'], None));
+        assert!(negates(1, &['\0', '\0', '别'], Some('买')));
+    }
+
+    #[test]
+    fn a_chinese_negation_reaches_a_few_characters() {
+        let char_feature = |c: &str, negated| hash(Kind::Char, negated, c.as_bytes(), &[], 18);
+        let mut features = Vec::new();
+        clause_features("很不满意", 18, &mut features);
+        assert!(features.contains(&char_feature("满", true)));
+        assert!(features.contains(&char_feature("意", true)));
+        let far = "不一二三四五六好";
+        assert_eq!(far.chars().count(), NEGATION_SCOPE_HAN + 3);
+        features.clear();
+        clause_features(far, 18, &mut features);
+        assert!(features.contains(&char_feature("五", true)));
+        assert!(features.contains(&char_feature("好", false)));
+        assert!(!features.contains(&char_feature("好", true)));
+    }
 
     proptest! {
         #[test]

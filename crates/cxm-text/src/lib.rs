@@ -28,7 +28,7 @@ pub use error::TextError;
 pub use language::{Language, detect};
 pub use model::{Polarity, SentimentModel};
 pub use normalize::{NormalizeOptions, normalize};
-pub use seed::{SEED_SENTENCES, seed_corpus};
+pub use seed::{SEED_SENTENCES, compose_seed_corpus, seed_corpus};
 pub use segment::terms;
 pub use themes::{BUILT_IN_THEMES, Taxonomy, Theme};
 pub use train::{Evaluation, TrainingOptions, evaluate, train};

@@ -18,7 +18,7 @@ use crate::model::Polarity;
 const SEED_ZH: &str = include_str!("../data/seed-zh.toml");
 const SEED_EN: &str = include_str!("../data/seed-en.toml");
 
-/// Sentences per language.
+/// Sentences per language, unless the lexicon says otherwise (`sentences = …`).
 pub const SEED_SENTENCES: usize = 12_000;
 
 #[derive(Deserialize)]
@@ -35,6 +35,46 @@ struct Lexicon {
     positive_phrases: Vec<String>,
     negative_phrases: Vec<String>,
     neutral_phrases: Vec<String>,
+    /// Narrative clauses that carry no opinion ("昨天下的单"); with them, comments of several
+    /// clauses are composed too.
+    #[serde(default)]
+    fillers: Vec<String>,
+    /// Sentences to compose.
+    #[serde(default = "default_sentences")]
+    sentences: usize,
+}
+
+fn default_sentences() -> usize {
+    SEED_SENTENCES
+}
+
+impl Lexicon {
+    /// Every list a composition picks from has words.
+    fn check(&self, english: bool) -> Result<(), TextError> {
+        let lists = [
+            ("aspects", &self.aspects),
+            ("positive_adjectives", &self.positive_adjectives),
+            ("negative_adjectives", &self.negative_adjectives),
+            ("negatable_negative", &self.negatable_negative),
+            ("degrees", &self.degrees),
+            ("negators", &self.negators),
+            ("endings", &self.endings),
+            ("positive_phrases", &self.positive_phrases),
+            ("negative_phrases", &self.negative_phrases),
+            ("neutral_phrases", &self.neutral_phrases),
+        ];
+        let linkers = [("linkers", &self.linkers)];
+        let empty = lists
+            .iter()
+            .chain(if english { &linkers[..] } else { &[] })
+            .find(|(_, list)| list.is_empty());
+        match empty {
+            Some((name, _)) => Err(TextError::Training(format!(
+                "the seed lexicon's list {name:?} is empty"
+            ))),
+            None => Ok(()),
+        }
+    }
 }
 
 /// The seed corpus of `language` (`zh` or `en`).
@@ -42,37 +82,94 @@ struct Lexicon {
 /// # Errors
 /// [`TextError::Training`] for another language.
 pub fn seed_corpus(language: &str) -> Result<Vec<(String, Polarity)>, TextError> {
-    let (text, english) = match language {
-        "zh" => (SEED_ZH, false),
-        "en" => (SEED_EN, true),
-        other => {
-            return Err(TextError::Training(format!(
-                "no seed corpus for language {other:?} (zh or en)"
-            )));
-        }
-    };
+    match language {
+        "zh" => compose_seed_corpus(SEED_ZH, false),
+        "en" => compose_seed_corpus(SEED_EN, true),
+        other => Err(TextError::Training(format!(
+            "no seed corpus for language {other:?} (zh or en)"
+        ))),
+    }
+}
+
+/// The seed corpus composed from a lexicon in the layout of `data/seed-zh.toml` (Chinese:
+/// clauses without spaces) or `data/seed-en.toml` (`english`: words joined by spaces, with
+/// linkers), for organisations that extend cxm's lexicon with their own words.
+///
+/// # Errors
+/// [`TextError::Training`] when the lexicon is not valid TOML of that layout.
+pub fn compose_seed_corpus(
+    text: &str,
+    english: bool,
+) -> Result<Vec<(String, Polarity)>, TextError> {
     let lexicon: Lexicon = toml::from_str(text).map_err(|e| TextError::Training(e.to_string()))?;
+    lexicon.check(english)?;
     let mut rng = SplitMix64::new(if english { 0xE4 } else { 0x2F });
-    let mut pick = |list: &[String]| list[(rng.next_u64() % list.len() as u64) as usize].clone();
-    let space = if english { " " } else { "" };
-    let mut out = Vec::with_capacity(SEED_SENTENCES);
-    while out.len() < SEED_SENTENCES {
-        let kind = out.len() % 10;
-        let aspect = pick(&lexicon.aspects);
-        let linker = if english {
-            pick(&lexicon.linkers)
+    let mut out = Vec::with_capacity(lexicon.sentences);
+    let kinds = if lexicon.fillers.is_empty() { 10 } else { 16 };
+    while out.len() < lexicon.sentences {
+        let kind = out.len() % kinds;
+        let mut compose = Composer {
+            lexicon: &lexicon,
+            rng: &mut rng,
+            english,
+        };
+        let (clause, label) = if kind < 10 {
+            compose.single(kind)
+        } else {
+            compose.several(kind)
+        };
+        let ending = compose.pick(&lexicon.endings);
+        let sentence = format!("{clause}{ending}");
+        let sentence = sentence.split_whitespace().collect::<Vec<_>>().join(" ");
+        out.push((sentence, label));
+    }
+    Ok(out)
+}
+
+/// Picks words from a lexicon with the corpus' generator.
+struct Composer<'a> {
+    lexicon: &'a Lexicon,
+    rng: &'a mut SplitMix64,
+    english: bool,
+}
+
+impl Composer<'_> {
+    fn pick(&mut self, list: &[String]) -> String {
+        list[(self.rng.next_u64() % list.len() as u64) as usize].clone()
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.rng.next_u64() % n
+    }
+
+    fn space(&self) -> &'static str {
+        if self.english { " " } else { "" }
+    }
+
+    fn linker(&mut self) -> String {
+        if self.english {
+            self.pick(&self.lexicon.linkers)
         } else {
             String::new()
-        };
-        let (clause, label) = match kind {
-            0..=2 => {
-                let positive = kind != 1;
-                let adjective = pick(if positive {
+        }
+    }
+
+    /// One clause (or, for kind 9, a positive clause turned by a contrast into a negative
+    /// one) of kind `0..10`.
+    fn single(&mut self, kind: usize) -> (String, Polarity) {
+        let lexicon = self.lexicon;
+        let space = self.space();
+        let aspect = self.pick(&lexicon.aspects);
+        let linker = self.linker();
+        match kind {
+            0..=3 => {
+                let positive = kind == 0 || kind == 2;
+                let adjective = self.pick(if positive {
                     &lexicon.positive_adjectives
                 } else {
                     &lexicon.negative_adjectives
                 });
-                let degree = pick(&lexicon.degrees);
+                let degree = self.pick(&lexicon.degrees);
                 (
                     format!("{aspect}{space}{linker}{space}{degree}{adjective}"),
                     if positive {
@@ -82,18 +179,10 @@ pub fn seed_corpus(language: &str) -> Result<Vec<(String, Polarity)>, TextError>
                     },
                 )
             }
-            3 => {
-                let adjective = pick(&lexicon.negative_adjectives);
-                let degree = pick(&lexicon.degrees);
-                (
-                    format!("{aspect}{space}{linker}{space}{degree}{adjective}"),
-                    Polarity::Negative,
-                )
-            }
             4 => {
-                let negator = pick(&lexicon.negators);
-                let adjective = pick(&lexicon.positive_adjectives);
-                let negator = if english {
+                let negator = self.pick(&lexicon.negators);
+                let adjective = self.pick(&lexicon.positive_adjectives);
+                let negator = if self.english {
                     negator
                 } else {
                     negator.replace(' ', "")
@@ -104,39 +193,69 @@ pub fn seed_corpus(language: &str) -> Result<Vec<(String, Polarity)>, TextError>
                 )
             }
             5 => {
-                let negator = pick(&lexicon.negators);
-                let adjective = pick(&lexicon.negatable_negative);
+                let negator = self.pick(&lexicon.negators);
+                let adjective = self.pick(&lexicon.negatable_negative);
                 (
                     format!("{aspect}{space}{negator}{space}{adjective}"),
                     Polarity::Positive,
                 )
             }
-            6 => (pick(&lexicon.positive_phrases), Polarity::Positive),
-            7 => (pick(&lexicon.negative_phrases), Polarity::Negative),
-            8 => (pick(&lexicon.neutral_phrases), Polarity::Neutral),
+            6 => (self.pick(&lexicon.positive_phrases), Polarity::Positive),
+            7 => (self.pick(&lexicon.negative_phrases), Polarity::Negative),
+            8 => (self.pick(&lexicon.neutral_phrases), Polarity::Neutral),
             _ => {
                 let good = format!(
                     "{aspect}{space}{linker}{space}{}",
-                    pick(&lexicon.positive_adjectives)
+                    self.pick(&lexicon.positive_adjectives)
                 );
-                let other = pick(&lexicon.aspects);
-                let linker = if english {
-                    pick(&lexicon.linkers)
-                } else {
-                    String::new()
-                };
+                let other = self.pick(&lexicon.aspects);
+                let linker = self.linker();
                 let bad = format!(
                     "{other}{space}{linker}{space}{}",
-                    pick(&lexicon.negative_adjectives)
+                    self.pick(&lexicon.negative_adjectives)
                 );
-                let contrast = if english { ", but " } else { "，但是" };
+                let contrast = if self.english { ", but " } else { "，但是" };
                 (format!("{good}{contrast}{bad}"), Polarity::Negative)
             }
-        };
-        let ending = pick(&lexicon.endings);
-        let sentence = format!("{clause}{ending}");
-        let sentence = sentence.split_whitespace().collect::<Vec<_>>().join(" ");
-        out.push((sentence, label));
+        }
     }
-    Ok(out)
+
+    /// A comment of several clauses of one polarity with narrative clauses among them (kinds
+    /// 10–14), or narrative with a neutral remark (kind 15).
+    fn several(&mut self, kind: usize) -> (String, Polarity) {
+        let lexicon = self.lexicon;
+        let label = match kind {
+            10 | 11 | 14 => Polarity::Positive,
+            12 | 13 => Polarity::Negative,
+            _ => Polarity::Neutral,
+        };
+        let opinions = if label == Polarity::Neutral {
+            1
+        } else {
+            1 + self.below(3)
+        };
+        let mut parts = Vec::new();
+        for _ in 0..opinions {
+            let unit = match label {
+                Polarity::Positive => [0, 5, 6][self.below(3) as usize],
+                Polarity::Negative => [1, 4, 7][self.below(3) as usize],
+                Polarity::Neutral => 8,
+            };
+            parts.push(self.single(unit).0);
+        }
+        for _ in 0..1 + self.below(3) {
+            let filler = self.pick(&lexicon.fillers);
+            let at = self.below(parts.len() as u64 + 1) as usize;
+            parts.insert(at, filler);
+        }
+        let separators = ["，", "，", "。", "！", " ", ""];
+        let mut comment = String::new();
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                comment.push_str(separators[self.below(separators.len() as u64) as usize]);
+            }
+            comment.push_str(part);
+        }
+        (comment, label)
+    }
 }

@@ -154,6 +154,9 @@ pub enum TextCommand {
         /// Passes over the data.
         #[arg(long, default_value_t = 8)]
         epochs: usize,
+        /// AdaGrad's base step; smaller steps suit composed corpora such as the seed corpus.
+        #[arg(long, default_value_t = 0.3)]
+        learning_rate: f32,
         /// Leave out the share of each file that `eval --hold-out` scores.
         #[arg(long)]
         hold_out: Option<f64>,

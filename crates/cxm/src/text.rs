@@ -40,6 +40,7 @@ pub fn run(command: TextCommand, configured: Option<&Analyzer>) -> Result<()> {
             out,
             bits,
             epochs,
+            learning_rate,
             hold_out,
         } => {
             if data.is_empty() && !with_seed {
@@ -58,9 +59,13 @@ pub fn run(command: TextCommand, configured: Option<&Analyzer>) -> Result<()> {
                 };
                 examples.extend(rows);
             }
+            if !(learning_rate.is_finite() && learning_rate > 0.0) {
+                bail!("--learning-rate must be a positive number, not {learning_rate}");
+            }
             let options = TrainingOptions {
                 bits,
                 epochs,
+                learning_rate,
                 ..TrainingOptions::default()
             };
             let model = train(&examples, &lang, options)?;

@@ -32,18 +32,29 @@ fn the_shipped_zh_model_is_what_its_seed_corpus_trains() {
     let corpus = seed_corpus("zh").unwrap();
     let options = TrainingOptions {
         bits: 18,
+        learning_rate: 0.05,
         ..TrainingOptions::default()
     };
     let model = train(&corpus, "zh", options).unwrap();
     assert!(
         model.to_bytes() == cxm_text::BUILT_IN_ZH,
-        "retrain with: cxm text train --seed-corpus --lang zh --bits 18 --out crates/cxm-text/models/sentiment-zh-v1.bin"
+        "retrain with: cxm text train --seed-corpus --lang zh --bits 18 --learning-rate 0.05 \
+         --out crates/cxm-text/models/sentiment-zh-v2.bin"
     );
     assert_eq!(
         SentimentModel::from_bytes(&model.to_bytes()).unwrap(),
         model
     );
     assert!(seed_corpus("fr").is_err());
+    let lexicon = include_str!("../../data/seed-zh.toml");
+    let emptied = lexicon.replacen("\nnegators = [", "\nnegators = []\nunused = [", 1);
+    let error = cxm_text::compose_seed_corpus(&emptied, false).unwrap_err();
+    assert!(
+        error.to_string().contains("\"negators\" is empty"),
+        "{error}"
+    );
+    let error = cxm_text::compose_seed_corpus("aspects = 3", false).unwrap_err();
+    assert!(error.to_string().contains("aspects"), "{error}");
 }
 
 #[test]
