@@ -4,9 +4,11 @@
 //!
 //! Compositions: aspect + degree + adjective (positive or negative), aspect + negator +
 //! positive adjective (negative), aspect + negator + one of the negatable negative adjectives
-//! (positive), whole positive, negative and neutral phrases, and two-clause comments (two of a
-//! kind keep their label; a positive clause followed by a contrast and a negative one is
-//! negative).
+//! (positive), whole positive, negative and neutral phrases, and two-clause comments (a
+//! positive clause followed by a contrast and a negative one is negative). Lexicons with
+//! narrative `fillers` also give comments of several opinion clauses of one polarity with
+//! narrative among them, and with `reservations` comments decided on balance (praise, then
+//! "美中不足的是" and a mild fault, is positive; one good word among complaints is negative).
 
 use serde::Deserialize;
 
@@ -39,6 +41,10 @@ struct Lexicon {
     /// clauses are composed too.
     #[serde(default)]
     fillers: Vec<String>,
+    /// Words that bring in a small complaint after praise ("就是", "美中不足的是"); with them,
+    /// comments whose verdict outweighs a remark of the other polarity are composed too.
+    #[serde(default)]
+    reservations: Vec<String>,
     /// Sentences to compose.
     #[serde(default = "default_sentences")]
     sentences: usize,
@@ -105,7 +111,11 @@ pub fn compose_seed_corpus(
     lexicon.check(english)?;
     let mut rng = SplitMix64::new(if english { 0xE4 } else { 0x2F });
     let mut out = Vec::with_capacity(lexicon.sentences);
-    let kinds = if lexicon.fillers.is_empty() { 10 } else { 16 };
+    let kinds = match (lexicon.fillers.is_empty(), lexicon.reservations.is_empty()) {
+        (true, _) => 10,
+        (false, true) => 16,
+        (false, false) => 18,
+    };
     while out.len() < lexicon.sentences {
         let kind = out.len() % kinds;
         let mut compose = Composer {
@@ -113,10 +123,10 @@ pub fn compose_seed_corpus(
             rng: &mut rng,
             english,
         };
-        let (clause, label) = if kind < 10 {
-            compose.single(kind)
-        } else {
-            compose.several(kind)
+        let (clause, label) = match kind {
+            0..10 => compose.single(kind),
+            10..16 => compose.several(kind),
+            _ => compose.on_balance(kind == 16),
         };
         let ending = compose.pick(&lexicon.endings);
         let sentence = format!("{clause}{ending}");
@@ -257,5 +267,46 @@ impl Composer<'_> {
             comment.push_str(part);
         }
         (comment, label)
+    }
+
+    /// A comment whose verdict outweighs one remark of the other polarity: praise, then a
+    /// reservation and a mild fault, is positive (`positive`); a mild good word among
+    /// complaints is negative.
+    fn on_balance(&mut self, positive: bool) -> (String, Polarity) {
+        let lexicon = self.lexicon;
+        let mut parts = Vec::new();
+        for _ in 0..2 + self.below(2) {
+            let unit = if positive {
+                [0, 5, 6][self.below(3) as usize]
+            } else {
+                [1, 4, 7][self.below(3) as usize]
+            };
+            parts.push(self.single(unit).0);
+        }
+        if self.below(2) == 0 {
+            let filler = self.pick(&lexicon.fillers);
+            parts.insert(0, filler);
+        }
+        let aspect = self.pick(&lexicon.aspects);
+        let remark = if positive {
+            let reservation = self.pick(&lexicon.reservations);
+            let fault = self.pick(&lexicon.negative_adjectives);
+            format!("{reservation}{aspect}有点{fault}")
+        } else {
+            let good = self.pick(&lexicon.positive_adjectives);
+            format!("{aspect}还算{good}")
+        };
+        let at = if positive {
+            parts.len()
+        } else {
+            self.below(parts.len() as u64) as usize
+        };
+        parts.insert(at, remark);
+        let label = if positive {
+            Polarity::Positive
+        } else {
+            Polarity::Negative
+        };
+        (parts.join("，"), label)
     }
 }
