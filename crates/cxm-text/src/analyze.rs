@@ -217,13 +217,15 @@ impl Analyzer {
         let text = normalize(text, self.normalize);
         let classes = &self.zh.classes;
         let c = classes.len();
-        let mut total: Vec<f32> = self.model_for(&text).bias.clone();
-        let mut features = Vec::new();
+        let mut features = Vec::with_capacity(text.len());
+        let mut total: Vec<f32>;
         if text.is_ascii() {
             // Every clause goes to the English model: one pass, no clause list.
+            total = self.en.bias.clone();
             ascii_comment_features(&text, self.en.bits, &mut features);
             self.en.accumulate(&features, &mut total);
         } else {
+            total = self.model_for(&text).bias.clone();
             for clause in clauses(&text) {
                 features.clear();
                 let model = self.model_for(clause.text);

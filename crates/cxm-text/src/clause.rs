@@ -49,6 +49,7 @@ pub(crate) fn may_start_contrast(c: char) -> bool {
 }
 
 const CONTRAST_ZH: &[&str] = &["但是", "可是", "不过", "然而", "只是", "但", "却"];
+/// English contrast words; no two begin with the same letter.
 const CONTRAST_EN: &[&str] = &["but", "however", "although", "though", "yet", "except"];
 
 /// The clauses of `text`, in order; empty clauses are dropped.
@@ -102,14 +103,20 @@ fn push<'a>(text: &'a str, from: usize, to: usize, out: &mut Vec<Clause<'a>>) {
 pub(crate) fn starts_contrast(rest: &str, before: &str) -> bool {
     let previous = before.chars().next_back();
     if rest.as_bytes()[0].is_ascii() {
-        return CONTRAST_EN.iter().any(|word| {
-            rest.get(..word.len())
-                .is_some_and(|head| head.eq_ignore_ascii_case(word))
-                && !rest[word.len()..]
-                    .bytes()
-                    .next()
-                    .is_some_and(|c| c.is_ascii_alphanumeric())
-        });
+        // One contrast word per first letter.
+        let Some(word) = CONTRAST_EN
+            .iter()
+            .find(|word| word.as_bytes()[0] == rest.as_bytes()[0].to_ascii_lowercase())
+        else {
+            return false;
+        };
+        return rest
+            .get(..word.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(word))
+            && !rest[word.len()..]
+                .bytes()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric());
     }
     // Single-character contrast words only after a Han character, so that 但 inside 不但 or
     // 却 at the start of a clause do not split.

@@ -107,6 +107,19 @@ impl SentimentModel {
     /// Adds the features' weights (no bias) to `out`.
     pub fn accumulate(&self, features: &[u32], out: &mut [f32]) {
         let c = self.classes.len();
+        if c == 3 {
+            // The usual three classes: the sums stay in registers, added in the same order.
+            let (mut a, mut b, mut d) = (out[0], out[1], out[2]);
+            for &feature in features {
+                let at = feature as usize * 3;
+                let row = &self.weights[at..at + 3];
+                a += row[0];
+                b += row[1];
+                d += row[2];
+            }
+            (out[0], out[1], out[2]) = (a, b, d);
+            return;
+        }
         for &feature in features {
             let row = &self.weights[feature as usize * c..feature as usize * c + c];
             for (o, w) in out[..c].iter_mut().zip(row) {
