@@ -18,6 +18,14 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let args = args::Cli::parse();
+    if !matches!(
+        args.command,
+        args::Command::Serve { .. } | args::Command::Demo { .. }
+    ) {
+        // A command piped into `head` stops quietly when the reader goes, as Unix tools do,
+        // instead of failing on its next line. The server keeps the default of ignoring it.
+        sigpipe::reset();
+    }
     let filter = std::env::var("RUST_LOG")
         .unwrap_or_else(|_| "warn,cxm=info,cxm_app=info,cxm_server=info".to_owned());
     tracing_subscriber::fmt()

@@ -223,3 +223,34 @@ fn the_configured_model_is_the_default() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_output_quietly() {
+    use std::io::{BufRead, BufReader};
+    let dir = scratch("pipe");
+    let comments: String = (0..200_000)
+        .map(|i| format!("{{\"id\": {i}, \"text\": \"物流很快，但是质量很差\"}}\n"))
+        .collect();
+    let input = dir.join("comments.jsonl");
+    std::fs::write(&input, comments).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cxm"))
+        .current_dir(&dir)
+        .env_remove("CXM_CONFIG")
+        .args(["text", "analyze", input.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("running cxm");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.contains("\"id\":0"), "{first}");
+    // The reader is gone, as with `cxm text analyze … | head -1`.
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("error"),
+        "{stderr}"
+    );
+}
