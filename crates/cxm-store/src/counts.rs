@@ -6,7 +6,7 @@
 //! already stored. Additions are summed in memory from the rows being written ([`Additions`]);
 //! removals read the stored rows back, joining `segment_dimensions`.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 /// The statements that take a set of stored responses out of the counts; `is_one_of(column)` is
 /// the condition that `column` holds one of their ids (bound from `$1` on). They must run while

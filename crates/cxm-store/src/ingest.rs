@@ -5,7 +5,9 @@
 //! (source, source id) wins. Rows are written with multi-row statements so that a batch of
 //! thousands costs a few dozen round trips, not thousands.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::str::FromStr;
 
 use cxm_domain::{AnswerValue, Channel, ValidResponse};
@@ -319,7 +321,7 @@ impl IngestSession {
         let parameters = parameters_per_statement(&store.backend);
         let dialect = |sql: String| dialect(&store.backend, sql);
         let segment_keys: Vec<SegmentKey> = kept.iter().map(|s| segment_key(&s.response)).collect();
-        let mut seen_segments = std::collections::HashSet::new();
+        let mut seen_segments = HashSet::new();
         let first_of_segment: Vec<bool> = segment_keys
             .iter()
             .map(|key| seen_segments.insert(key))
@@ -360,7 +362,7 @@ impl IngestSession {
                     segments.insert(key, row.try_get("id")?);
                 }
             }
-            let new_set: std::collections::HashSet<&SegmentKey> = new_segments.iter().copied().collect();
+            let new_set: HashSet<&SegmentKey> = new_segments.iter().copied().collect();
             let mut dimension_rows: Vec<(i64, &str, &str)> = Vec::new();
             let mut groups_of_segment: HashMap<i64, Vec<(&str, &str)>> = HashMap::new();
             for (position, key) in segment_keys.iter().enumerate() {
