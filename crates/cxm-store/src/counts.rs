@@ -3,7 +3,7 @@
 //!
 //! Each statement aggregates the responses' facts per (key, day, group value, completeness,
 //! value) and upserts the sums, so the work is proportional to the batch, never to the data
-//! already stored. Additions are summed in memory from the rows being written ([`Additions`]);
+//! already stored. Additions are summed in memory from the rows being written ([`CountBuffer`]);
 //! removals read the stored rows back, joining `segment_dimensions`.
 
 use foldhash::HashMap;
@@ -67,64 +67,15 @@ pub(crate) fn segment_rows<'a>(
 /// completeness, then the value or option where the table has one) → (local month, n).
 pub(crate) type CountRows<K> = HashMap<K, (i64, i64)>;
 
-/// What a batch adds to the count tables, summed in memory from the rows being written, so that
-/// nothing is read back.
-#[derive(Debug, Default)]
-pub(crate) struct Additions<'a> {
-    /// `(item, key, day, group value, complete, value)`.
-    pub numeric: CountRows<(i64, &'a str, i64, &'a str, bool, i64)>,
-    /// `(item, key, day, group value, complete, option)`; option `""` counts respondents.
-    pub choice: CountRows<(i64, &'a str, i64, &'a str, bool, &'a str)>,
-    /// `(survey, key, day, group value, complete)`.
-    pub responses: CountRows<(i64, &'a str, i64, &'a str, bool)>,
-}
-
-/// One response's place in the counts: its survey, day, month, completeness and group values.
+/// One response's place in the counts: its survey, day, month, completeness and group values
+/// (dimension key and value, as ids of [`CountBuffer::intern_groups`]).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Placement<'a> {
     pub survey_id: i64,
     pub local_day: i64,
     pub local_month: i64,
     pub complete: bool,
-    pub groups: &'a [(&'a str, &'a str)],
-}
-
-impl<'a> Additions<'a> {
-    /// Counts a response.
-    pub fn response(&mut self, at: Placement<'a>) {
-        for &(key, group) in at.groups {
-            let entry = self
-                .responses
-                .entry((at.survey_id, key, at.local_day, group, at.complete))
-                .or_insert((at.local_month, 0));
-            entry.1 += 1;
-        }
-    }
-
-    /// Counts a numeric answer of item `item_id`.
-    pub fn number(&mut self, at: Placement<'a>, item_id: i64, value: i64) {
-        for &(key, group) in at.groups {
-            let entry = self
-                .numeric
-                .entry((item_id, key, at.local_day, group, at.complete, value))
-                .or_insert((at.local_month, 0));
-            entry.1 += 1;
-        }
-    }
-
-    /// Counts the options one response chose for item `item_id`, and the response as one of
-    /// the item's respondents.
-    pub fn choices(&mut self, at: Placement<'a>, item_id: i64, options: &[&'a str]) {
-        for &(key, group) in at.groups {
-            for option in options.iter().copied().chain([""]) {
-                let entry = self
-                    .choice
-                    .entry((item_id, key, at.local_day, group, at.complete, option))
-                    .or_insert((at.local_month, 0));
-                entry.1 += 1;
-            }
-        }
-    }
+    pub groups: &'a [(u32, u32)],
 }
 
 /// The upsert that adds rows to a count table, for `rows` rows of `columns` values each (the
@@ -139,17 +90,21 @@ pub(crate) fn addition_statement(table: &str, key_columns: &[&str], rows: usize)
     )
 }
 
-/// Count rows gathered over the batches of one ingest session and written in key order when
-/// the session commits (or when the buffer grows past [`CountBuffer::FLUSH_AT`] rows): far
-/// fewer upserts than one round per batch, and in the tables' own order. Sums are additive, so
-/// the removals a later batch writes meanwhile (negative counts) stay correct. Strings are
-/// interned, so a row costs a few dozen bytes.
+/// Count rows gathered over the batches of one ingest session, summed in memory from the rows
+/// being written (nothing is read back) and written in key order when the session commits (or
+/// when the buffer grows past [`CountBuffer::FLUSH_AT`] rows): far fewer upserts than one round
+/// per batch, and in the tables' own order. Sums are additive, so the removals a later batch
+/// writes meanwhile (negative counts) stay correct. Strings are interned once per segment, so
+/// a row costs a few dozen bytes and counting a response hashes only integers.
 #[derive(Debug, Default)]
 pub(crate) struct CountBuffer {
     names: Vec<String>,
     ids: HashMap<String, u32>,
+    /// `(item, key, day, group value, complete, value)` → (local month, n).
     numeric: CountRows<(i64, u32, i64, u32, bool, i64)>,
+    /// `(item, key, day, group value, complete, option)`; option `""` counts respondents.
     choice: CountRows<(i64, u32, i64, u32, bool, u32)>,
+    /// `(survey, key, day, group value, complete)`.
     responses: CountRows<(i64, u32, i64, u32, bool)>,
 }
 
@@ -172,26 +127,52 @@ impl CountBuffer {
         id
     }
 
-    /// Adds a batch's counts.
-    pub fn absorb(&mut self, additions: &Additions<'_>) {
-        for (&(item, key, day, group, complete, value), &(month, n)) in &additions.numeric {
-            let k = (item, self.id(key), day, self.id(group), complete, value);
-            self.numeric.entry(k).or_insert((month, 0)).1 += n;
+    /// A segment's group values (from [`segment_rows`]) as ids for [`Placement::groups`].
+    pub fn intern_groups(&mut self, groups: &[(&str, &str)]) -> Vec<(u32, u32)> {
+        groups
+            .iter()
+            .map(|&(key, value)| (self.id(key), self.id(value)))
+            .collect()
+    }
+
+    /// Counts a response.
+    pub fn response(&mut self, at: Placement<'_>) {
+        for &(key, group) in at.groups {
+            let entry = self
+                .responses
+                .entry((at.survey_id, key, at.local_day, group, at.complete))
+                .or_insert((at.local_month, 0));
+            entry.1 += 1;
         }
-        for (&(item, key, day, group, complete, option), &(month, n)) in &additions.choice {
-            let k = (
-                item,
-                self.id(key),
-                day,
-                self.id(group),
-                complete,
-                self.id(option),
-            );
-            self.choice.entry(k).or_insert((month, 0)).1 += n;
+    }
+
+    /// Counts a numeric answer of item `item_id`.
+    pub fn number(&mut self, at: Placement<'_>, item_id: i64, value: i64) {
+        for &(key, group) in at.groups {
+            let entry = self
+                .numeric
+                .entry((item_id, key, at.local_day, group, at.complete, value))
+                .or_insert((at.local_month, 0));
+            entry.1 += 1;
         }
-        for (&(survey, key, day, group, complete), &(month, n)) in &additions.responses {
-            let k = (survey, self.id(key), day, self.id(group), complete);
-            self.responses.entry(k).or_insert((month, 0)).1 += n;
+    }
+
+    /// Counts the options one response chose for item `item_id`, and the response as one of
+    /// the item's respondents.
+    pub fn choices(&mut self, at: Placement<'_>, item_id: i64, options: &[&str]) {
+        let options: Vec<u32> = options
+            .iter()
+            .chain([&""])
+            .map(|option| self.id(option))
+            .collect();
+        for &(key, group) in at.groups {
+            for &option in &options {
+                let entry = self
+                    .choice
+                    .entry((item_id, key, at.local_day, group, at.complete, option))
+                    .or_insert((at.local_month, 0));
+                entry.1 += 1;
+            }
         }
     }
 

@@ -13,9 +13,7 @@ use std::str::FromStr;
 use cxm_domain::{AnswerValue, Channel, ValidResponse};
 use sqlx::{AssertSqlSafe, Row};
 
-use crate::counts::{
-    Additions, CountBuffer, Placement, addition_statement, removal_statements, segment_rows,
-};
+use crate::counts::{CountBuffer, Placement, addition_statement, removal_statements, segment_rows};
 use crate::lists::{ValueList, one_of};
 use crate::{Backend, Store, StoreError, now_micros, sqlite};
 
@@ -364,7 +362,7 @@ impl IngestSession {
             }
             let new_set: HashSet<&SegmentKey> = new_segments.iter().copied().collect();
             let mut dimension_rows: Vec<(i64, &str, &str)> = Vec::new();
-            let mut groups_of_segment: HashMap<i64, Vec<(&str, &str)>> = HashMap::new();
+            let mut groups_of_segment: HashMap<i64, Vec<(u32, u32)>> = HashMap::new();
             for (position, key) in segment_keys.iter().enumerate() {
                 if first_of_segment[position] {
                     let response = &kept[position].response;
@@ -373,7 +371,7 @@ impl IngestSession {
                     if new_set.contains(key) {
                         dimension_rows.extend(rows.iter().map(|&(name, value)| (segments[key], name, value)));
                     }
-                    groups_of_segment.insert(segments[key], rows);
+                    groups_of_segment.insert(segments[key], counts.intern_groups(&rows));
                 }
             }
             for chunk in dimension_rows.chunks(parameters / 3) {
@@ -517,7 +515,6 @@ impl IngestSession {
             let mut numeric: Vec<(AnswerRow, i64)> = Vec::new();
             let mut choices: Vec<(AnswerRow, &str)> = Vec::new();
             let mut texts: Vec<(i64, i64, &str)> = Vec::new();
-            let mut additions = Additions::default();
             for (position, stamped) in kept.iter().enumerate() {
                 let response = &stamped.response;
                 let response_id = response_ids[position];
@@ -531,7 +528,7 @@ impl IngestSession {
                     complete: response.complete,
                     groups: &groups_of_segment[&segment_id],
                 };
-                additions.response(at);
+                counts.response(at);
                 for (key, value) in &response.answers {
                     let &(item_id, _) = item_ids.get(&(survey_id, key.as_str())).ok_or_else(|| {
                         StoreError::NotFound(format!("question {key:?} of survey {:?}", response.survey.as_str()))
@@ -547,16 +544,16 @@ impl IngestSession {
                     };
                     match value {
                         AnswerValue::Number(number) => {
-                            additions.number(at, item_id, *number);
+                            counts.number(at, item_id, *number);
                             numeric.push((row(), *number));
                         }
                         AnswerValue::Choice(option) => {
-                            additions.choices(at, item_id, &[option.as_str()]);
+                            counts.choices(at, item_id, &[option.as_str()]);
                             choices.push((row(), option.as_str()));
                         }
                         AnswerValue::Choices(options) => {
                             let chosen: Vec<&str> = options.iter().map(String::as_str).collect();
-                            additions.choices(at, item_id, &chosen);
+                            counts.choices(at, item_id, &chosen);
                             for option in options {
                                 choices.push((row(), option.as_str()));
                             }
@@ -615,7 +612,6 @@ impl IngestSession {
                 query.execute(&mut **tx).await?;
             }
             pending.extend(segments);
-            counts.absorb(&additions);
             Ok::<_, StoreError>(outcome)
         })?;
         if self.counts.len() >= CountBuffer::FLUSH_AT {
