@@ -20,6 +20,9 @@ use crate::model::Polarity;
 const SEED_ZH: &str = include_str!("../data/seed-zh.toml");
 const SEED_EN: &str = include_str!("../data/seed-en.toml");
 
+/// The most sentences a lexicon may ask for.
+const MAX_SENTENCES: usize = 1_000_000;
+
 /// Sentences per language, unless the lexicon says otherwise (`sentences = …`).
 pub const SEED_SENTENCES: usize = 12_000;
 
@@ -55,8 +58,14 @@ fn default_sentences() -> usize {
 }
 
 impl Lexicon {
-    /// Every list a composition picks from has words.
+    /// Every list a composition picks from has words, and the corpus has a sensible size.
     fn check(&self, english: bool) -> Result<(), TextError> {
+        if !(1..=MAX_SENTENCES).contains(&self.sentences) {
+            return Err(TextError::Training(format!(
+                "the seed lexicon asks for {} sentences; give 1 to {MAX_SENTENCES}",
+                self.sentences
+            )));
+        }
         let lists = [
             ("aspects", &self.aspects),
             ("positive_adjectives", &self.positive_adjectives),

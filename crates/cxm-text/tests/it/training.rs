@@ -53,6 +53,9 @@ fn the_shipped_zh_model_is_what_its_seed_corpus_trains() {
         error.to_string().contains("\"negators\" is empty"),
         "{error}"
     );
+    let huge = lexicon.replacen("sentences = 80000", "sentences = 1000000000000", 1);
+    let error = cxm_text::compose_seed_corpus(&huge, false).unwrap_err();
+    assert!(error.to_string().contains("give 1 to 1000000"), "{error}");
     let error = cxm_text::compose_seed_corpus("aspects = 3", false).unwrap_err();
     assert!(error.to_string().contains("aspects"), "{error}");
 }
