@@ -254,3 +254,32 @@ fn a_reader_that_stops_early_ends_the_output_quietly() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_learning_rate_that_is_not_positive_is_refused() {
+    let dir = scratch("rate");
+    for rate in [
+        "--learning-rate=0",
+        "--learning-rate=-0.1",
+        "--learning-rate=NaN",
+    ] {
+        let (ok, _, stderr) = text(
+            &dir,
+            &[
+                "train",
+                "--seed-corpus",
+                "--lang",
+                "en",
+                rate,
+                "--out",
+                "never.bin",
+            ],
+            "",
+        );
+        assert!(
+            !ok && stderr.contains("--learning-rate must be a positive number"),
+            "{stderr}"
+        );
+        assert!(!dir.join("never.bin").exists());
+    }
+}
