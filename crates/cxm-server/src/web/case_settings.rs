@@ -15,7 +15,7 @@ use crate::AppState;
 use crate::web::cases::priority_label;
 use crate::web::i18n::Lang;
 use crate::web::session::SignedInUser;
-use crate::web::{checked_form, error_text, form_field, message, render, switch_url};
+use crate::web::{checked_form, error_text, form_field, form_status, message, render, switch_url};
 
 /// A rule as its form shows it.
 struct RuleForm {
@@ -296,12 +296,7 @@ async fn settings_page(
             .collect(),
         error: error.clone(),
     };
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    render(&page, status)
+    render(&page, form_status(error.as_ref()))
 }
 
 fn is_admin(user: &SignedInUser) -> bool {

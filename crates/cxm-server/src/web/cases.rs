@@ -12,7 +12,9 @@ use cxm_domain::{CaseStatus, Priority};
 use crate::AppState;
 use crate::web::i18n::Lang;
 use crate::web::session::SignedInUser;
-use crate::web::{checked_form, error_text, form_field, message, query_value, render, switch_url};
+use crate::web::{
+    checked_form, error_text, form_field, form_status, message, query_value, render, switch_url,
+};
 
 /// Cases a list shows at most.
 const LIST_LIMIT: u32 = 500;
@@ -116,7 +118,10 @@ fn time_text(state: &AppState, micros: i64) -> String {
         .to_string()
 }
 
-async fn access_of(state: &AppState, user: &SignedInUser) -> Result<CaseAccess, Box<Response>> {
+pub(super) async fn access_of(
+    state: &AppState,
+    user: &SignedInUser,
+) -> Result<CaseAccess, Box<Response>> {
     state
         .app
         .case_access(&user.session.user)
@@ -429,12 +434,7 @@ async fn case_page(
         ),
         error: error.clone(),
     };
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    render(&page, status)
+    render(&page, form_status(error.as_ref()))
 }
 
 /// A root cause in the page's language (configured causes without a translation as written).

@@ -28,6 +28,15 @@ pub async fn home() -> axum::response::Redirect {
     axum::response::Redirect::to("/dashboard")
 }
 
+/// The status of a page that shows a form: 422 when it carries the error of a refused post.
+pub(crate) fn form_status<E>(error: Option<&E>) -> StatusCode {
+    if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    }
+}
+
 /// Renders a page, or a plain 500 when the template fails.
 pub(crate) fn render(page: &impl Template, status: StatusCode) -> Response {
     match page.render() {

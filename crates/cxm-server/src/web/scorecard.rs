@@ -66,9 +66,9 @@ pub async fn page(
     headers: HeaderMap,
 ) -> Response {
     let lang = user.lang(query.as_deref(), &headers);
-    let access = match state.app.case_access(&user.session.user).await {
+    let access = match super::cases::access_of(&state, &user).await {
         Ok(access) => access,
-        Err(error) => return crate::ApiError::from(error).into_response(),
+        Err(response) => return *response,
     };
     let departments = access.scorecard_departments();
     if departments.as_ref().is_some_and(Vec::is_empty) {
