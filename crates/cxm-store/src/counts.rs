@@ -160,13 +160,9 @@ impl CountBuffer {
     /// Counts the options one response chose for item `item_id`, and the response as one of
     /// the item's respondents.
     pub fn choices(&mut self, at: Placement<'_>, item_id: i64, options: &[&str]) {
-        let options: Vec<u32> = options
-            .iter()
-            .chain([&""])
-            .map(|option| self.id(option))
-            .collect();
-        for &(key, group) in at.groups {
-            for &option in &options {
+        for option in options.iter().chain([&""]) {
+            let option = self.id(option);
+            for &(key, group) in at.groups {
                 let entry = self
                     .choice
                     .entry((item_id, key, at.local_day, group, at.complete, option))
