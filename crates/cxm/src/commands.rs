@@ -52,11 +52,10 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Token(command) => token(open(config).await?, command).await,
         Command::User(command) => user(open(config).await?, command).await,
         Command::Cases(CasesCommand::Import { file }) => {
-            let reader = std::fs::File::open(&file)
-                .with_context(|| format!("reading {}", file.display()))?;
+            let reader = open_reader(&file)?;
             let app = open(config).await?;
             let cases = app
-                .import_complaints(std::io::BufReader::new(reader))
+                .import_complaints(reader)
                 .await
                 .with_context(|| format!("importing complaints from {}", file.display()))?;
             let routed = cases.iter().filter(|c| c.department_id.is_some()).count();
@@ -67,11 +66,10 @@ pub async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Cases(CasesCommand::Volumes { file }) => {
-            let reader = std::fs::File::open(&file)
-                .with_context(|| format!("reading {}", file.display()))?;
+            let reader = open_reader(&file)?;
             let app = open(config).await?;
             let recorded = app
-                .import_volumes(std::io::BufReader::new(reader))
+                .import_volumes(reader)
                 .await
                 .with_context(|| format!("recording volumes from {}", file.display()))?;
             println!("{recorded} monthly volumes recorded");
@@ -556,8 +554,13 @@ async fn user(app: App, command: UserCommand) -> Result<()> {
 /// Fails, naming the file, when `path` cannot be read: checked before the database is opened,
 /// so that a mistyped name creates no database.
 fn readable(path: &Path) -> Result<()> {
+    open_reader(path).map(drop)
+}
+
+/// A file to read, opened before the database so that a mistyped path changes nothing.
+fn open_reader(path: &Path) -> Result<std::io::BufReader<std::fs::File>> {
     std::fs::File::open(path)
-        .map(drop)
+        .map(std::io::BufReader::new)
         .with_context(|| format!("reading {}", path.display()))
 }
 
