@@ -1,10 +1,12 @@
 //! Hashed features of a clause for the linear sentiment model: for Chinese, Han characters and
 //! pairs and triples of adjacent characters (no segmentation needed, and robust to the new
 //! words of reviews); for English and other Latin text, lower-cased words and pairs of adjacent
-//! words; emoji and other symbols as single features. Everything after a negation word in the
-//! same clause (不, 没, 无, 别, 未; not, no, never, n't, …) is marked as negated, so the model
-//! learns "不满意" apart from "满意" and "not good" apart from "good". English words of five
-//! letters or more also give their light stem ("disappointing" → "disappoint").
+//! words; emoji and other symbols as single features. What follows a negation word in the same
+//! clause is marked as negated — after not, no, never, n't, … the rest of the clause; after 不,
+//! 没, 无, 别, 未 the next five Han characters, unless the negator is part of a word such as
+//! 特别 or 不错 — so the model learns "不满意" apart from "满意" and "not good" apart from
+//! "good". English words of five letters or more also give their light stem ("disappointing" →
+//! "disappoint").
 //!
 //! Features are hashed (eight bytes at a time by multiply–rotate, then a murmur-style finish)
 //! into 2^bits buckets; the hash is fixed, so the same text always gives the same features on
@@ -14,8 +16,8 @@ use crate::clause::{is_break, may_start_contrast, starts_contrast};
 use crate::language::is_han;
 
 const NEGATORS_ZH: &[char] = &['不', '没', '无', '别', '未', '勿'];
-/// Han characters after a Chinese negator that it negates: 不太满意 and 不是很好 are negated
-/// to their end, 不满意，what follows much later in a long unpunctuated clause is not.
+/// Han characters after a Chinese negator that it negates: enough for 不太满意 and 不是很满意,
+/// not the rest of a long unpunctuated clause.
 const NEGATION_SCOPE_HAN: usize = 5;
 /// not, no, never, none, nothing, nobody, without, cannot, hardly, neither, nor, and any
 /// word ending in n't.

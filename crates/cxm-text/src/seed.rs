@@ -5,7 +5,7 @@
 //! Compositions: aspect + degree + adjective (positive or negative), aspect + negator +
 //! positive adjective (negative), aspect + negator + one of the negatable negative adjectives
 //! (positive), whole positive, negative and neutral phrases, and two-clause comments (a
-//! positive clause followed by a contrast and a negative one is negative). Lexicons with
+//! positive clause followed by a contrast and a negative one is negative). Chinese lexicons with
 //! narrative `fillers` also give comments of several opinion clauses of one polarity with
 //! narrative among them, and with `reservations` comments decided on balance (praise, then
 //! "美中不足的是" and a mild fault, is positive; one good word among complaints is negative).
@@ -40,8 +40,8 @@ struct Lexicon {
     positive_phrases: Vec<String>,
     negative_phrases: Vec<String>,
     neutral_phrases: Vec<String>,
-    /// Narrative clauses that carry no opinion ("昨天下的单"); with them, comments of several
-    /// clauses are composed too.
+    /// Narrative clauses that carry no opinion ("昨天下的单"); with them, a Chinese lexicon
+    /// also composes comments of several clauses.
     #[serde(default)]
     fillers: Vec<String>,
     /// Words that bring in a small complaint after praise ("就是", "美中不足的是"); with them,
@@ -108,7 +108,8 @@ pub fn seed_corpus(language: &str) -> Result<Vec<(String, Polarity)>, TextError>
 
 /// The seed corpus composed from a lexicon in the layout of `data/seed-zh.toml` (Chinese:
 /// clauses without spaces) or `data/seed-en.toml` (`english`: words joined by spaces, with
-/// linkers), for organisations that extend cxm's lexicon with their own words.
+/// linkers), for organisations that extend cxm's lexicon with their own words. `fillers` and
+/// `reservations` are used in Chinese lexicons only.
 ///
 /// # Errors
 /// [`TextError::Training`] when the lexicon is not valid TOML of that layout.
@@ -120,10 +121,13 @@ pub fn compose_seed_corpus(
     lexicon.check(english)?;
     let mut rng = SplitMix64::new(if english { 0xE4 } else { 0x2F });
     let mut out = Vec::with_capacity(lexicon.sentences);
-    let kinds = match (lexicon.fillers.is_empty(), lexicon.reservations.is_empty()) {
-        (true, _) => 10,
-        (false, true) => 16,
-        (false, false) => 18,
+    // The several-clause compositions join clauses the Chinese way (，, 有点, 还算).
+    let kinds = if english || lexicon.fillers.is_empty() {
+        10
+    } else if lexicon.reservations.is_empty() {
+        16
+    } else {
+        18
     };
     while out.len() < lexicon.sentences {
         let kind = out.len() % kinds;
