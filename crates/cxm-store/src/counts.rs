@@ -108,6 +108,11 @@ pub(crate) struct CountBuffer {
     responses: CountRows<(i64, u32, i64, u32, bool)>,
 }
 
+/// Adds one to the row `key` of a count table, placed in the month of `at`.
+fn count<K: std::hash::Hash + Eq>(rows: &mut CountRows<K>, key: K, at: Placement<'_>) {
+    rows.entry(key).or_insert((at.local_month, 0)).1 += 1;
+}
+
 /// The rows of a [`CountBuffer`], sorted by each table's key, strings resolved.
 pub(crate) type NumericRow<'a> = ((i64, &'a str, i64, &'a str, bool, i64), (i64, i64));
 pub(crate) type ChoiceRow<'a> = ((i64, &'a str, i64, &'a str, bool, &'a str), (i64, i64));
@@ -138,22 +143,22 @@ impl CountBuffer {
     /// Counts a response.
     pub fn response(&mut self, at: Placement<'_>) {
         for &(key, group) in at.groups {
-            let entry = self
-                .responses
-                .entry((at.survey_id, key, at.local_day, group, at.complete))
-                .or_insert((at.local_month, 0));
-            entry.1 += 1;
+            count(
+                &mut self.responses,
+                (at.survey_id, key, at.local_day, group, at.complete),
+                at,
+            );
         }
     }
 
     /// Counts a numeric answer of item `item_id`.
     pub fn number(&mut self, at: Placement<'_>, item_id: i64, value: i64) {
         for &(key, group) in at.groups {
-            let entry = self
-                .numeric
-                .entry((item_id, key, at.local_day, group, at.complete, value))
-                .or_insert((at.local_month, 0));
-            entry.1 += 1;
+            count(
+                &mut self.numeric,
+                (item_id, key, at.local_day, group, at.complete, value),
+                at,
+            );
         }
     }
 
@@ -163,11 +168,11 @@ impl CountBuffer {
         for option in options.iter().chain([&""]) {
             let option = self.id(option);
             for &(key, group) in at.groups {
-                let entry = self
-                    .choice
-                    .entry((item_id, key, at.local_day, group, at.complete, option))
-                    .or_insert((at.local_month, 0));
-                entry.1 += 1;
+                count(
+                    &mut self.choice,
+                    (item_id, key, at.local_day, group, at.complete, option),
+                    at,
+                );
             }
         }
     }
