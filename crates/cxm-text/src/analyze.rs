@@ -22,7 +22,7 @@ use crate::{NormalizeOptions, TextError, clauses, normalize};
 /// The built-in Chinese sentiment model.
 pub const BUILT_IN_ZH: &[u8] = include_bytes!("../models/sentiment-zh-v2.bin");
 /// The built-in English sentiment model.
-pub const BUILT_IN_EN: &[u8] = include_bytes!("../models/sentiment-en-v1.bin");
+pub const BUILT_IN_EN: &[u8] = include_bytes!("../models/sentiment-en-v2.bin");
 
 /// Clause scores at or beyond ±this make a comment mixed when both signs occur.
 const MIXED_SCORE: f64 = 0.3;

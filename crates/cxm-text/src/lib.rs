@@ -31,7 +31,7 @@ pub use normalize::{NormalizeOptions, normalize};
 pub use seed::{SEED_SENTENCES, compose_seed_corpus, seed_corpus};
 pub use segment::terms;
 pub use themes::{BUILT_IN_THEMES, Taxonomy, Theme};
-pub use train::{Evaluation, TrainingOptions, evaluate, train};
+pub use train::{Evaluation, TrainingOptions, evaluate, hold_out_split, train};
 
 /// The hashed features of a whole comment (every clause), as the trainer sees them.
 pub fn comment_features(text: &str, bits: u32) -> Vec<u32> {

@@ -118,6 +118,19 @@ pub fn train(
     Ok(model)
 }
 
+/// `(training, held out)`: a shuffle with a fixed seed (20261123), the last `share` held out.
+/// `cxm text train --hold-out S` trains on the first part and `cxm text eval --hold-out S`
+/// scores the second, so a model is never evaluated on what it was trained on.
+pub fn hold_out_split<T>(mut items: Vec<T>, share: f64) -> (Vec<T>, Vec<T>) {
+    let mut rng = SplitMix64::new(20_261_123);
+    for i in (1..items.len()).rev() {
+        items.swap(i, (rng.next_u64() % (i as u64 + 1)) as usize);
+    }
+    let keep = ((items.len() as f64) * share.clamp(0.0, 1.0)).round() as usize;
+    let held_out = items.split_off(items.len() - keep);
+    (items, held_out)
+}
+
 /// How well a model's labels agree with given ones.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Evaluation {

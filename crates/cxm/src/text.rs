@@ -8,7 +8,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use cxm_text::{
     Analyzer, EmergingOptions, NormalizeOptions, Polarity, SentimentModel, Taxonomy,
-    TrainingOptions, emerging_topics, evaluate, seed_corpus, train,
+    TrainingOptions, emerging_topics, evaluate, hold_out_split, seed_corpus, train,
 };
 
 use crate::args::TextCommand;
@@ -54,7 +54,7 @@ pub fn run(command: TextCommand, configured: Option<&Analyzer>) -> Result<()> {
             for path in &data {
                 let (rows, _) = read_labelled(path, &text_col, &label_col)?;
                 let rows = match hold_out {
-                    Some(share) => split(rows, share).0,
+                    Some(share) => hold_out_split(rows, share).0,
                     None => rows,
                 };
                 examples.extend(rows);
@@ -94,7 +94,7 @@ pub fn run(command: TextCommand, configured: Option<&Analyzer>) -> Result<()> {
             };
             let (examples, skipped) = read_labelled(&data, &text_col, &label_col)?;
             let examples = match hold_out {
-                Some(share) => split(examples, share).1,
+                Some(share) => hold_out_split(examples, share).1,
                 None => examples,
             };
             if examples.is_empty() {
@@ -288,19 +288,6 @@ fn read_labelled(
         examples.push((text.to_owned(), polarity));
     }
     Ok((examples, skipped))
-}
-
-/// `(training, held out)`: a shuffle with a fixed seed (20261123), the last `share` held out.
-/// `train --hold-out S` trains on the first part and `eval --hold-out S` scores the second, so
-/// a model is never evaluated on what it was trained on.
-fn split<T>(mut items: Vec<T>, share: f64) -> (Vec<T>, Vec<T>) {
-    let mut rng = cxm_stats::SplitMix64::new(20_261_123);
-    for i in (1..items.len()).rev() {
-        items.swap(i, (rng.next_u64() % (i as u64 + 1)) as usize);
-    }
-    let keep = ((items.len() as f64) * share.clamp(0.0, 1.0)).round() as usize;
-    let held_out = items.split_off(items.len() - keep);
-    (items, held_out)
 }
 
 fn read_texts(path: &Path, text_col: &str) -> Result<Vec<String>> {

@@ -1,11 +1,13 @@
-//! Training: the shipped zh model is exactly what its seed corpus trains; models round-trip
+//! Training: the shipped zh model is exactly what its seed corpus trains, and the en model what
+//! its seed corpus and the UCI sentences' training part train; models round-trip
 //! through their file format; evaluation arithmetic; and accuracy floors on the public
 //! evaluation sets in ../shared (skipped, and said so, when it is absent).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use cxm_text::{
-    Analyzer, Polarity, SentimentModel, Taxonomy, TrainingOptions, evaluate, seed_corpus, train,
+    Analyzer, Polarity, SentimentModel, Taxonomy, TrainingOptions, evaluate, hold_out_split,
+    seed_corpus, train,
 };
 
 fn shared_dir() -> Option<PathBuf> {
@@ -25,6 +27,22 @@ fn shared_dir() -> Option<PathBuf> {
         dir.display()
     );
     None
+}
+
+/// The labelled rows with text of a CSV in ../shared/data, as `cxm text train --data` reads them.
+fn read_labelled(shared: &Path, file: &str, text: &str, label: &str) -> Vec<(String, Polarity)> {
+    let mut reader = csv::Reader::from_path(shared.join("data").join(file)).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let (t, l) = (
+        header.iter().position(|h| h == text).unwrap(),
+        header.iter().position(|h| h == label).unwrap(),
+    );
+    reader
+        .records()
+        .map(Result::unwrap)
+        .filter(|row| !row[t].trim().is_empty())
+        .map(|row| (row[t].trim().to_owned(), Polarity::parse(&row[l]).unwrap()))
+        .collect()
 }
 
 #[test]
@@ -61,6 +79,28 @@ fn the_shipped_zh_model_is_what_its_seed_corpus_trains() {
 }
 
 #[test]
+fn the_shipped_en_model_is_what_its_seed_corpus_and_the_uci_training_part_train() {
+    let Some(shared) = shared_dir() else { return };
+    let mut examples = seed_corpus("en").unwrap();
+    let uci = read_labelled(
+        &shared,
+        "en_uci_sentiment_sentences/sentiment_labelled_sentences.csv",
+        "sentence",
+        "label",
+    );
+    examples.extend(hold_out_split(uci, 0.2).0);
+    let options = TrainingOptions {
+        bits: 18,
+        ..TrainingOptions::default()
+    };
+    let model = train(&examples, "en", options).unwrap();
+    assert!(
+        model.to_bytes() == cxm_text::BUILT_IN_EN,
+        "retrain with the command in crates/cxm-text/MODEL_CARD.md"
+    );
+}
+
+#[test]
 fn training_needs_two_classes_and_sane_options() {
     let one = vec![("好".to_owned(), Polarity::Positive); 3];
     assert!(
@@ -93,6 +133,23 @@ fn training_needs_two_classes_and_sane_options() {
 }
 
 #[test]
+fn a_hold_out_split_is_fixed_and_partitions_its_input() {
+    let items: Vec<u32> = (0..1000).collect();
+    let (training, held_out) = hold_out_split(items.clone(), 0.2);
+    assert_eq!((training.len(), held_out.len()), (800, 200));
+    assert_eq!(
+        hold_out_split(items.clone(), 0.2),
+        (training.clone(), held_out.clone())
+    );
+    let mut all: Vec<u32> = training.iter().chain(&held_out).copied().collect();
+    all.sort_unstable();
+    assert_eq!(all, items);
+    assert_ne!(training[..10], items[..10], "the split shuffles");
+    assert_eq!(hold_out_split(items.clone(), 1.5).1.len(), 1000);
+    assert!(hold_out_split(Vec::<u32>::new(), 0.2).0.is_empty());
+}
+
+#[test]
 fn evaluation_counts_by_hand() {
     use Polarity::{Negative as N, Neutral as U, Positive as P};
     let pairs = [(P, P), (P, N), (N, N), (N, N), (U, P), (U, U)];
@@ -110,20 +167,7 @@ fn evaluation_counts_by_hand() {
 fn built_in_models_keep_their_accuracy_on_public_sets() {
     let Some(shared) = shared_dir() else { return };
     let analyzer = Analyzer::built_in();
-    let read = |file: &str, text: &str, label: &str| -> Vec<(String, Polarity)> {
-        let mut reader = csv::Reader::from_path(shared.join("data").join(file)).unwrap();
-        let header = reader.headers().unwrap().clone();
-        let (t, l) = (
-            header.iter().position(|h| h == text).unwrap(),
-            header.iter().position(|h| h == label).unwrap(),
-        );
-        reader
-            .records()
-            .map(Result::unwrap)
-            .filter(|row| !row[t].trim().is_empty())
-            .map(|row| (row[t].trim().to_owned(), Polarity::parse(&row[l]).unwrap()))
-            .collect()
-    };
+    let read = |file: &str, text: &str, label: &str| read_labelled(&shared, file, text, label);
     let score = |rows: &[(String, Polarity)]| {
         let mut allowed: Vec<Polarity> = rows.iter().map(|r| r.1).collect();
         allowed.sort();
