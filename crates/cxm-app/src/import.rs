@@ -4,12 +4,15 @@
 //! written in batches inside one transaction, so that by default the import lands whole or
 //! not at all. With `skip_invalid`, valid rows land and the rejects are returned.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use cxm_domain::{ResponseInput, SurveyKey};
+use cxm_domain::{ResponseInput, Survey, SurveyKey, TimeZone};
 use cxm_formats::{CellProblem, FileSource, Format, Mapping, Plan, PlanOptions, Prepared};
+use cxm_store::StampedResponse;
 use serde::Serialize;
 
+use crate::ingest::stamp_each;
 use crate::{App, AppError, IngestReport, Problem};
 
 /// Rows converted, validated and written together.
@@ -185,7 +188,8 @@ impl App {
         })
     }
 
-    /// The second pass: rows converted on a blocking thread, validated and written here.
+    /// The second pass: rows converted and validated on a blocking thread, written here, so
+    /// that reading the next batch overlaps writing this one.
     async fn import_rows(
         &self,
         source: &FileSource,
@@ -193,16 +197,18 @@ impl App {
         plan: &Plan,
         options: &ImportOptions,
     ) -> Result<RowsOutcome, AppError> {
-        let (sender, mut receiver) = tokio::sync::mpsc::channel::<Batch>(2);
+        let (sender, mut receiver) = tokio::sync::mpsc::channel::<Checked>(2);
         let reader = {
             let source = source.clone();
             let prepared = prepared.clone();
             let plan = plan.clone();
             let total_bytes = source.len().unwrap_or(0);
             let progress = options.progress.clone();
+            let zone = self.config.zone();
             tokio::task::spawn_blocking(move || -> Result<(), AppError> {
                 let mut table = cxm_formats::data_rows(&source, &prepared)
                     .map_err(|e| AppError::Malformed(e.to_string()))?;
+                let surveys = HashMap::from([(plan.survey.key.clone(), Some(plan.survey.clone()))]);
                 let mut batch = Batch::default();
                 let mut rows = 0u64;
                 loop {
@@ -225,7 +231,10 @@ impl App {
                     }
                     if done || batch.inputs.len() + batch.problems.len() >= IMPORT_BATCH {
                         let full = std::mem::take(&mut batch);
-                        if sender.blocking_send(full).is_err() {
+                        if sender
+                            .blocking_send(full.check(&plan, &surveys, zone))
+                            .is_err()
+                        {
                             return Ok(());
                         }
                         if let Some(progress) = &progress {
@@ -248,34 +257,18 @@ impl App {
         } else {
             Some(self.store.begin_ingest().await?)
         };
-        while let Some(mut batch) = receiver.recv().await {
-            outcome.rejected += batch.problems.len() as u64;
-            let converted: Vec<CellProblem> = std::mem::take(&mut batch.problems)
-                .into_iter()
-                .flatten()
-                .collect();
-            record(options.rejects.as_ref(), &converted)?;
-            keep(&mut outcome.problems, converted);
-            let (stamped, invalid) = self
-                .validate_each(&batch.inputs, &batch.rows, Some(&plan.survey))
-                .await?;
-            let mut rejected_rows: Vec<u64> = invalid.iter().filter_map(|p| p.row).collect();
-            rejected_rows.dedup();
-            outcome.rejected += rejected_rows.len() as u64;
-            let invalid: Vec<CellProblem> = invalid
-                .into_iter()
-                .map(|p| cell_problem(plan, &batch, p))
-                .collect();
-            record(options.rejects.as_ref(), &invalid)?;
-            keep(&mut outcome.problems, invalid);
+        while let Some(checked) = receiver.recv().await {
+            outcome.rejected += checked.rejected;
+            record(options.rejects.as_ref(), &checked.problems)?;
+            keep(&mut outcome.problems, checked.problems);
             let writing = options.skip_invalid || outcome.rejected == 0;
             if let Some(session) = session.as_mut().filter(|_| writing) {
-                let written = session.write(&stamped).await?;
-                outcome.imported.received += stamped.len() as u64;
+                let written = session.write(&checked.stamped).await?;
+                outcome.imported.received += checked.stamped.len() as u64;
                 outcome.imported.inserted += written.inserted;
                 outcome.imported.updated += written.updated;
             } else if options.dry_run {
-                outcome.imported.received += stamped.len() as u64;
+                outcome.imported.received += checked.stamped.len() as u64;
             }
         }
         reader
@@ -292,11 +285,45 @@ impl App {
     }
 }
 
+/// Rows as converted: the inputs with their file rows, and the rows that did not convert.
 #[derive(Default)]
 struct Batch {
     inputs: Vec<ResponseInput>,
     rows: Vec<u64>,
     problems: Vec<Vec<CellProblem>>,
+}
+
+impl Batch {
+    /// Validates and stamps the converted rows against the import's survey.
+    fn check(
+        self,
+        plan: &Plan,
+        surveys: &HashMap<SurveyKey, Option<Survey>>,
+        zone: TimeZone,
+    ) -> Checked {
+        let (stamped, invalid) = stamp_each(&self.inputs, &self.rows, surveys, zone);
+        let mut rejected_rows: Vec<u64> = invalid.iter().filter_map(|p| p.row).collect();
+        rejected_rows.dedup();
+        let rejected = (self.problems.len() + rejected_rows.len()) as u64;
+        let invalid: Vec<CellProblem> = invalid
+            .into_iter()
+            .map(|p| cell_problem(plan, &self, p))
+            .collect();
+        let mut problems: Vec<CellProblem> = self.problems.into_iter().flatten().collect();
+        problems.extend(invalid);
+        Checked {
+            stamped,
+            problems,
+            rejected,
+        }
+    }
+}
+
+/// A batch ready to write: its valid rows stamped, and every problem of the others.
+struct Checked {
+    stamped: Vec<StampedResponse>,
+    problems: Vec<CellProblem>,
+    rejected: u64,
 }
 
 #[derive(Default)]

@@ -1,4 +1,4 @@
-//! SQLite specifics: opening the file (WAL, foreign keys, busy timeout, cache).
+//! SQLite specifics: opening the file (WAL, foreign keys, busy timeout, cache, row buffer).
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -19,7 +19,11 @@ pub(crate) async fn connect(url: &str) -> Result<sqlx::SqlitePool, StoreError> {
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(30))
         .pragma("cache_size", "-65536")
-        .pragma("temp_store", "memory");
+        .pragma("temp_store", "memory")
+        // Rows a query may run ahead of its reader. sqlx's default of 50 makes the worker
+        // thread stop and wait dozens of times on an ingest statement's thousands of RETURNING
+        // rows; a statement's rows fit here, and a streamed export holds at most this many.
+        .row_buffer_size(8_192);
     let options = if memory {
         options
     } else {
