@@ -191,26 +191,31 @@ async fn api_nps(site: &Site) -> f64 {
     json["rows"][0]["value"].as_f64().unwrap()
 }
 
+/// Clicks the element `locator` finds.
+pub(crate) async fn click(c: &Client, locator: Locator<'_>) {
+    c.find(locator).await.unwrap().click().await.unwrap();
+}
+
+/// The text of the element `locator` finds.
+pub(crate) async fn text_of(c: &Client, locator: Locator<'_>) -> String {
+    c.find(locator).await.unwrap().text().await.unwrap()
+}
+
+/// Types `keys` into the element `locator` finds.
+pub(crate) async fn type_into(c: &Client, locator: Locator<'_>, keys: &str) {
+    c.find(locator)
+        .await
+        .unwrap()
+        .send_keys(keys)
+        .await
+        .unwrap();
+}
+
 /// Fills in and sends the sign-in form the browser is on.
 pub(crate) async fn sign_in(c: &Client) {
-    c.find(Locator::Id("name"))
-        .await
-        .unwrap()
-        .send_keys("ana")
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    c.find(Locator::Id("sign-in"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(c, Locator::Id("name"), "ana").await;
+    type_into(c, Locator::Id("password"), PASSWORD).await;
+    click(c, Locator::Id("sign-in")).await;
 }
 
 pub(crate) fn report(line: &str) {
@@ -254,13 +259,7 @@ async fn a_user_signs_in_and_the_dashboard_shows_the_apis_nps_with_comments_as_t
     assert!(text.contains(&format!("{expected:.1}")), "{text}");
 
     // The comment with <script> is shown as text and never runs.
-    let comments = c
-        .find(Locator::Id("comments"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let comments = text_of(c, Locator::Id("comments")).await;
     assert!(
         comments.contains("<script>window.pwned = 1</script>"),
         "{comments}"
@@ -272,12 +271,7 @@ async fn a_user_signs_in_and_the_dashboard_shows_the_apis_nps_with_comments_as_t
     assert_eq!(pwned, serde_json::json!("undefined"));
 
     // A breakdown row filters the page to its group; the filter is in the URL.
-    c.find(Locator::Css("#breakdown tbody a"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, Locator::Css("#breakdown tbody a")).await;
     let filters = c
         .wait()
         .for_element(Locator::Id("filters"))
@@ -317,23 +311,12 @@ async fn a_user_signs_in_and_the_dashboard_shows_the_apis_nps_with_comments_as_t
         .await
         .unwrap();
     assert_eq!(rows.len(), 7);
-    let table = c
-        .find(Locator::Id("responses"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let table = text_of(c, Locator::Id("responses")).await;
     assert!(
         table.contains("<script>window.pwned = 1</script>"),
         "{table}"
     );
-    c.find(Locator::Css("#responses tbody tr a"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, Locator::Css("#responses tbody tr a")).await;
     let answers = c
         .wait()
         .for_element(Locator::Id("answers"))
@@ -349,31 +332,12 @@ async fn a_user_signs_in_and_the_dashboard_shows_the_apis_nps_with_comments_as_t
     c.goto(&format!("{}/dashboard", site.base)).await.unwrap();
 
     // The language switch is remembered for the user.
-    c.find(Locator::Id("language-switch"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, Locator::Id("language-switch")).await;
     c.wait().for_element(Locator::Id("tile-nps")).await.unwrap();
-    let heading = c
-        .find(Locator::Css("h1"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let heading = text_of(c, Locator::Css("h1")).await;
     assert_eq!(heading, "概览");
     c.goto(&format!("{}/dashboard", site.base)).await.unwrap();
-    assert_eq!(
-        c.find(Locator::Css("h1"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-        "概览"
-    );
+    assert_eq!(text_of(c, Locator::Css("h1")).await, "概览");
 
     // A form posted without its CSRF token is refused: sign-out with the token removed.
     c.execute(
@@ -382,12 +346,7 @@ async fn a_user_signs_in_and_the_dashboard_shows_the_apis_nps_with_comments_as_t
     )
     .await
     .unwrap();
-    c.find(Locator::Id("sign-out"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, Locator::Id("sign-out")).await;
     let body = c
         .wait()
         .for_element(Locator::Id("message"))
@@ -421,22 +380,9 @@ async fn a_customer_answers_the_public_form_on_a_phone_and_the_response_counts()
     c.goto(&format!("{}/s/shop?lang=zh", site.base))
         .await
         .unwrap();
-    assert_eq!(
-        c.find(Locator::Css("h1"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-        "门店体验"
-    );
+    assert_eq!(text_of(c, Locator::Css("h1")).await, "门店体验");
     // Sending without the required NPS names the question.
-    c.find(Locator::Id("submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, Locator::Id("submit")).await;
     let alert = c
         .wait()
         .for_element(Locator::Css("[role=alert]"))
@@ -447,24 +393,9 @@ async fn a_customer_answers_the_public_form_on_a_phone_and_the_response_counts()
         .unwrap();
     assert!(alert.contains("推荐"), "{alert}");
     // The score buttons are keyboard-reachable radio inputs under their labels.
-    c.find(Locator::Css("#q-nps input[value=\"9\"]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.find(Locator::Css("textarea[name=comment]"))
-        .await
-        .unwrap()
-        .send_keys("店员很热情")
-        .await
-        .unwrap();
-    c.find(Locator::Id("submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, Locator::Css("#q-nps input[value=\"9\"]")).await;
+    type_into(c, Locator::Css("textarea[name=comment]"), "店员很热情").await;
+    click(c, Locator::Id("submit")).await;
     let message = c
         .wait()
         .for_element(Locator::Id("message"))
@@ -484,24 +415,14 @@ async fn a_customer_answers_the_public_form_on_a_phone_and_the_response_counts()
     c.goto(&format!("{}/s/shop?lang=en", site.base))
         .await
         .unwrap();
-    c.find(Locator::Css("#q-nps input[value=\"0\"]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, Locator::Css("#q-nps input[value=\"0\"]")).await;
     c.execute(
         "document.querySelector('input[name=csrf]').remove();",
         vec![],
     )
     .await
     .unwrap();
-    c.find(Locator::Id("submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, Locator::Id("submit")).await;
     let body = c
         .wait()
         .for_element(Locator::Id("message"))
@@ -532,12 +453,7 @@ async fn an_analyst_builds_previews_publishes_and_shares_a_survey() {
     sign_in(c).await;
     c.wait().for_element(Locator::Id("builder")).await.unwrap();
     let fill = |name: &'static str, value: &'static str| async move {
-        c.find(Locator::Css(&format!("[name=\"{name}\"]")))
-            .await
-            .unwrap()
-            .send_keys(value)
-            .await
-            .unwrap();
+        type_into(c, Locator::Css(&format!("[name=\"{name}\"]")), value).await;
     };
     fill("key", "pickup").await;
     fill("name_zh", "自提体验").await;
@@ -553,12 +469,7 @@ async fn an_analyst_builds_previews_publishes_and_shares_a_survey() {
     .unwrap();
     fill("q1.text_en", "What mattered most?").await;
     fill("q1.options", "speed: 速度 | Speed\nstaff: 店员 | Staff").await;
-    c.find(Locator::Id("save-survey"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, Locator::Id("save-survey")).await;
     let link = c
         .wait()
         .for_element(Locator::Id("public-link"))
@@ -605,12 +516,7 @@ async fn an_analyst_builds_previews_publishes_and_shares_a_survey() {
     c.goto(&format!("{}/surveys/pickup/share", site.base))
         .await
         .unwrap();
-    c.find(Locator::Id("publish"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, Locator::Id("publish")).await;
     for _ in 0..100 {
         if site.app.survey("pickup").await.unwrap().survey.status == cxm_domain::SurveyStatus::Live
         {
@@ -634,24 +540,9 @@ async fn an_analyst_builds_previews_publishes_and_shares_a_survey() {
         "{}",
         c.source().await.unwrap()
     );
-    c.find(Locator::Css("#q-nps input[value=\"10\"]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.find(Locator::Css("input[name=why][value=staff]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.find(Locator::Id("submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, Locator::Css("#q-nps input[value=\"10\"]")).await;
+    click(c, Locator::Css("input[name=why][value=staff]")).await;
+    click(c, Locator::Id("submit")).await;
     c.wait().for_element(Locator::Id("message")).await.unwrap();
     let page = site
         .app

@@ -7,7 +7,7 @@ use std::time::Duration;
 use cxm_app::Role;
 use fantoccini::{Client, Locator};
 
-use crate::browser::{PASSWORD, browser, report, sign_in, site};
+use crate::browser::{PASSWORD, browser, report, sign_in, site, text_of, type_into};
 
 /// Saves a screenshot of the page under `CXM_SCREENSHOTS` (a folder), when that is set; the
 /// README's pictures are made this way.
@@ -104,22 +104,14 @@ async fn a_member_works_a_case_and_an_admin_edits_a_rule_in_the_browser() {
         .await
         .unwrap();
     assert_eq!(pwned, serde_json::json!(false), "the summary is text");
-    let type_into = |id: &'static str, text: &'static str| async move {
-        c.find(Locator::Id(id))
-            .await
-            .unwrap()
-            .send_keys(text)
-            .await
-            .unwrap();
-    };
     let click = |id: &'static str| async move {
         click_and_reload(c, Locator::Id(id), "timeline").await;
     };
     click("start").await;
-    type_into("contact-method", "phone").await;
+    type_into(c, Locator::Id("contact-method"), "phone").await;
     click("contact").await;
     // Resolving needs a root cause: the page says so and keeps the case open.
-    type_into("resolution", "re-sent the parcel").await;
+    type_into(c, Locator::Id("resolution"), "re-sent the parcel").await;
     click("resolve").await;
     let error = c.find(Locator::Id("case-error")).await.unwrap();
     assert!(error.text().await.unwrap().contains("root_cause"));
@@ -129,16 +121,10 @@ async fn a_member_works_a_case_and_an_admin_edits_a_rule_in_the_browser() {
     )
     .await
     .unwrap();
-    type_into("resolution", "re-sent the parcel").await;
+    type_into(c, Locator::Id("resolution"), "re-sent the parcel").await;
     click("resolve").await;
     click("close").await;
-    let timeline = c
-        .find(Locator::Id("timeline"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let timeline = text_of(c, Locator::Id("timeline")).await;
     for kind in ["started", "customer contacted", "resolved", "closed"] {
         assert!(timeline.contains(kind), "{kind}: {timeline}");
     }
