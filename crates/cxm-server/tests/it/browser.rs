@@ -201,6 +201,22 @@ pub(crate) async fn text_of(c: &Client, locator: Locator<'_>) -> String {
     c.find(locator).await.unwrap().text().await.unwrap()
 }
 
+/// The text of the element `locator` finds once the page has it.
+pub(crate) async fn wait_text(c: &Client, locator: Locator<'_>) -> String {
+    c.wait()
+        .for_element(locator)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Runs `script` in the page, ignoring what it returns.
+pub(crate) async fn run_script(c: &Client, script: &str) {
+    c.execute(script, vec![]).await.unwrap();
+}
+
 /// Types `keys` into the element `locator` finds.
 pub(crate) async fn type_into(c: &Client, locator: Locator<'_>, keys: &str) {
     c.find(locator)
@@ -272,14 +288,7 @@ async fn a_user_signs_in_and_the_dashboard_shows_the_apis_nps_with_comments_as_t
 
     // A breakdown row filters the page to its group; the filter is in the URL.
     click(c, Locator::Css("#breakdown tbody a")).await;
-    let filters = c
-        .wait()
-        .for_element(Locator::Id("filters"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let filters = wait_text(c, Locator::Id("filters")).await;
     assert!(filters.contains("channel = api"), "{filters}");
     assert!(
         c.current_url()
@@ -317,14 +326,7 @@ async fn a_user_signs_in_and_the_dashboard_shows_the_apis_nps_with_comments_as_t
         "{table}"
     );
     click(c, Locator::Css("#responses tbody tr a")).await;
-    let answers = c
-        .wait()
-        .for_element(Locator::Id("answers"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let answers = wait_text(c, Locator::Id("answers")).await;
     assert!(
         answers.contains("How likely are you to recommend us?"),
         "{answers}"
@@ -340,21 +342,13 @@ async fn a_user_signs_in_and_the_dashboard_shows_the_apis_nps_with_comments_as_t
     assert_eq!(text_of(c, Locator::Css("h1")).await, "概览");
 
     // A form posted without its CSRF token is refused: sign-out with the token removed.
-    c.execute(
+    run_script(
+        c,
         "document.querySelector('form[action=\"/logout\"] input[name=csrf]').remove();",
-        vec![],
     )
-    .await
-    .unwrap();
+    .await;
     click(c, Locator::Id("sign-out")).await;
-    let body = c
-        .wait()
-        .for_element(Locator::Id("message"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let body = wait_text(c, Locator::Id("message")).await;
     assert!(
         body.contains("表单已过期") || body.contains("expired"),
         "{body}"
@@ -383,27 +377,13 @@ async fn a_customer_answers_the_public_form_on_a_phone_and_the_response_counts()
     assert_eq!(text_of(c, Locator::Css("h1")).await, "门店体验");
     // Sending without the required NPS names the question.
     click(c, Locator::Id("submit")).await;
-    let alert = c
-        .wait()
-        .for_element(Locator::Css("[role=alert]"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let alert = wait_text(c, Locator::Css("[role=alert]")).await;
     assert!(alert.contains("推荐"), "{alert}");
     // The score buttons are keyboard-reachable radio inputs under their labels.
     click(c, Locator::Css("#q-nps input[value=\"9\"]")).await;
     type_into(c, Locator::Css("textarea[name=comment]"), "店员很热情").await;
     click(c, Locator::Id("submit")).await;
-    let message = c
-        .wait()
-        .for_element(Locator::Id("message"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let message = wait_text(c, Locator::Id("message")).await;
     assert!(message.contains("感谢"), "{message}");
     let after = site.app.store().response_count(Some("shop")).await.unwrap();
     assert_eq!(after, before + 1);
@@ -416,21 +396,9 @@ async fn a_customer_answers_the_public_form_on_a_phone_and_the_response_counts()
         .await
         .unwrap();
     click(c, Locator::Css("#q-nps input[value=\"0\"]")).await;
-    c.execute(
-        "document.querySelector('input[name=csrf]').remove();",
-        vec![],
-    )
-    .await
-    .unwrap();
+    run_script(c, "document.querySelector('input[name=csrf]').remove();").await;
     click(c, Locator::Id("submit")).await;
-    let body = c
-        .wait()
-        .for_element(Locator::Id("message"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let body = wait_text(c, Locator::Id("message")).await;
     assert!(body.contains("expired"), "{body}");
     assert_eq!(
         site.app.store().response_count(Some("shop")).await.unwrap(),
@@ -461,23 +429,15 @@ async fn an_analyst_builds_previews_publishes_and_shares_a_survey() {
     fill("q0.key", "nps").await;
     fill("q0.text_en", "Would you recommend pick-up?").await;
     fill("q1.key", "why").await;
-    c.execute(
+    run_script(
+        c,
         "document.querySelector('[name=\"q1.kind\"]').value = 'single_choice';",
-        vec![],
     )
-    .await
-    .unwrap();
+    .await;
     fill("q1.text_en", "What mattered most?").await;
     fill("q1.options", "speed: 速度 | Speed\nstaff: 店员 | Staff").await;
     click(c, Locator::Id("save-survey")).await;
-    let link = c
-        .wait()
-        .for_element(Locator::Id("public-link"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let link = wait_text(c, Locator::Id("public-link")).await;
     assert!(link.ends_with("/s/pickup"), "{link}");
     let qr = c.find(Locator::Css("svg")).await.unwrap();
     assert!(
@@ -503,14 +463,7 @@ async fn an_analyst_builds_previews_publishes_and_shares_a_survey() {
     c.goto(&format!("{}/s/pickup?lang=en", site.base))
         .await
         .unwrap();
-    let closed = c
-        .wait()
-        .for_element(Locator::Id("message"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let closed = wait_text(c, Locator::Id("message")).await;
     assert!(closed.contains("not collecting"), "{closed}");
     // Published, it collects.
     c.goto(&format!("{}/surveys/pickup/share", site.base))

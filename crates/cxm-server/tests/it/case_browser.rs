@@ -7,7 +7,7 @@ use std::time::Duration;
 use cxm_app::Role;
 use fantoccini::{Client, Locator};
 
-use crate::browser::{PASSWORD, browser, report, sign_in, site, text_of, type_into};
+use crate::browser::{PASSWORD, browser, report, run_script, sign_in, site, text_of, type_into};
 
 /// Saves a screenshot of the page under `CXM_SCREENSHOTS` (a folder), when that is set; the
 /// README's pictures are made this way.
@@ -113,14 +113,13 @@ async fn a_member_works_a_case_and_an_admin_edits_a_rule_in_the_browser() {
     // Resolving needs a root cause: the page says so and keeps the case open.
     type_into(c, Locator::Id("resolution"), "re-sent the parcel").await;
     click("resolve").await;
-    let error = c.find(Locator::Id("case-error")).await.unwrap();
-    assert!(error.text().await.unwrap().contains("root_cause"));
-    c.execute(
+    let error = text_of(c, Locator::Id("case-error")).await;
+    assert!(error.contains("root_cause"), "{error}");
+    run_script(
+        c,
         "document.getElementById('root-cause').value = 'delivery_delay';",
-        vec![],
     )
-    .await
-    .unwrap();
+    .await;
     type_into(c, Locator::Id("resolution"), "re-sent the parcel").await;
     click("resolve").await;
     click("close").await;
