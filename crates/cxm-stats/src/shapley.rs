@@ -142,9 +142,7 @@ fn sampled_shapley(
     let mut chain = Chain::new(rxx, rxy);
     let mut order: Vec<usize> = (0..p).collect();
     for _ in 0..orders {
-        for i in (1..p).rev() {
-            order.swap(i, (rng.next_u64() % (i as u64 + 1)) as usize);
-        }
+        rng.shuffle(&mut order);
         chain.truncate(0);
         let mut previous = 0.0;
         for &j in &order {

@@ -6,11 +6,10 @@
 //! thousands costs a few dozen round trips, not thousands.
 
 use std::collections::{BTreeMap, BTreeSet};
-
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::str::FromStr;
 
 use cxm_domain::{AnswerValue, Channel, ValidResponse};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::counts::{CountBuffer, Placement, addition_statement, removal_statements, segment_rows};

@@ -243,6 +243,13 @@ impl Composer<'_> {
         }
     }
 
+    /// One opinion clause of a polarity: an adjective clause, a negated one, or a phrase.
+    fn opinion(&mut self, positive: bool) -> String {
+        let kinds = if positive { [0, 5, 6] } else { [1, 4, 7] };
+        let kind = kinds[self.below(3) as usize];
+        self.single(kind).0
+    }
+
     /// A comment of several clauses of one polarity with narrative clauses among them (kinds
     /// 10–14), or narrative with a neutral remark (kind 15).
     fn several(&mut self, kind: usize) -> (String, Polarity) {
@@ -259,12 +266,11 @@ impl Composer<'_> {
         };
         let mut parts = Vec::new();
         for _ in 0..opinions {
-            let unit = match label {
-                Polarity::Positive => [0, 5, 6][self.below(3) as usize],
-                Polarity::Negative => [1, 4, 7][self.below(3) as usize],
-                Polarity::Neutral => 8,
+            let part = match label {
+                Polarity::Neutral => self.single(8).0,
+                _ => self.opinion(label == Polarity::Positive),
             };
-            parts.push(self.single(unit).0);
+            parts.push(part);
         }
         for _ in 0..1 + self.below(3) {
             let filler = self.pick(&lexicon.fillers);
@@ -289,12 +295,8 @@ impl Composer<'_> {
         let lexicon = self.lexicon;
         let mut parts = Vec::new();
         for _ in 0..2 + self.below(2) {
-            let unit = if positive {
-                [0, 5, 6][self.below(3) as usize]
-            } else {
-                [1, 4, 7][self.below(3) as usize]
-            };
-            parts.push(self.single(unit).0);
+            let part = self.opinion(positive);
+            parts.push(part);
         }
         if self.below(2) == 0 {
             let filler = self.pick(&lexicon.fillers);

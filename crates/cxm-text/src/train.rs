@@ -90,9 +90,7 @@ pub fn train(
     let mut logits = vec![0.0f32; c];
     let mut gradient = vec![0.0f32; c];
     for _ in 0..options.epochs {
-        for i in (1..order.len()).rev() {
-            order.swap(i, (rng.next_u64() % (i as u64 + 1)) as usize);
-        }
+        rng.shuffle(&mut order);
         for &index in &order {
             let (features, class) = &data[index];
             model.logits(features, &mut logits);
@@ -122,10 +120,7 @@ pub fn train(
 /// `cxm text train --hold-out S` trains on the first part and `cxm text eval --hold-out S`
 /// scores the second, so a model is never evaluated on what it was trained on.
 pub fn hold_out_split<T>(mut items: Vec<T>, share: f64) -> (Vec<T>, Vec<T>) {
-    let mut rng = SplitMix64::new(20_261_123);
-    for i in (1..items.len()).rev() {
-        items.swap(i, (rng.next_u64() % (i as u64 + 1)) as usize);
-    }
+    SplitMix64::new(20_261_123).shuffle(&mut items);
     let keep = ((items.len() as f64) * share.clamp(0.0, 1.0)).round() as usize;
     let held_out = items.split_off(items.len() - keep);
     (items, held_out)

@@ -46,6 +46,9 @@ pub fn run(command: TextCommand, configured: Option<&Analyzer>) -> Result<()> {
             if data.is_empty() && !with_seed {
                 bail!("nothing to train on: give --data FILE (repeatable), --seed-corpus, or both");
             }
+            if !(learning_rate.is_finite() && learning_rate > 0.0) {
+                bail!("--learning-rate must be a positive number, not {learning_rate}");
+            }
             let mut examples = if with_seed {
                 seed_corpus(&lang)?
             } else {
@@ -58,9 +61,6 @@ pub fn run(command: TextCommand, configured: Option<&Analyzer>) -> Result<()> {
                     None => rows,
                 };
                 examples.extend(rows);
-            }
-            if !(learning_rate.is_finite() && learning_rate > 0.0) {
-                bail!("--learning-rate must be a positive number, not {learning_rate}");
             }
             let options = TrainingOptions {
                 bits,
