@@ -157,8 +157,8 @@ pub enum TextCommand {
         /// AdaGrad's base step; smaller steps suit composed corpora such as the seed corpus.
         #[arg(long, default_value_t = 0.3)]
         learning_rate: f32,
-        /// Leave out the share of each file that `eval --hold-out` scores.
-        #[arg(long)]
+        /// Leave out the share of each file that `eval --hold-out` scores (0.2 = 20%).
+        #[arg(long, value_parser = share)]
         hold_out: Option<f64>,
     },
     /// Score a model against labelled CSV data: accuracy, macro-F1, confusion matrix, speed.
@@ -175,8 +175,8 @@ pub enum TextCommand {
         /// A model file (default: the built-in models).
         #[arg(long)]
         model: Option<PathBuf>,
-        /// Score only the held-out share that `train --hold-out` leaves out.
-        #[arg(long)]
+        /// Score only the held-out share that `train --hold-out` leaves out (0.2 = 20%).
+        #[arg(long, value_parser = share)]
         hold_out: Option<f64>,
         /// Print JSON.
         #[arg(long)]
@@ -467,4 +467,20 @@ pub struct BenchArgs {
     /// Query repetitions per measurement.
     #[arg(long, default_value_t = 7)]
     pub repeat: usize,
+}
+
+/// A share of a file, strictly between 0 and 1: `--hold-out 20` is refused rather than read as
+/// "everything".
+fn share(text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number"))?;
+    if value > 0.0 && value < 1.0 {
+        Ok(value)
+    } else {
+        Err(format!(
+            "{text} is not a share between 0 and 1 (give 0.2 for 20%)"
+        ))
+    }
 }

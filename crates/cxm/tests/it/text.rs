@@ -283,3 +283,39 @@ fn a_learning_rate_that_is_not_positive_is_refused() {
         assert!(!dir.join("never.bin").exists());
     }
 }
+
+#[test]
+fn a_hold_out_that_is_not_a_share_is_refused() {
+    let dir = scratch("share");
+    std::fs::write(dir.join("labelled.csv"), "comment,label\n很好,1\n很差,0\n").unwrap();
+    let data = [
+        "--data",
+        "labelled.csv",
+        "--text-col",
+        "comment",
+        "--label-col",
+        "label",
+    ];
+    for share in [
+        "--hold-out=20",
+        "--hold-out=0",
+        "--hold-out=1",
+        "--hold-out=NaN",
+    ] {
+        let train: Vec<&str> = [
+            &["train", "--lang", "zh", "--out", "never.bin"][..],
+            &data,
+            &[share],
+        ]
+        .concat();
+        let eval: Vec<&str> = [&["eval"][..], &data, &[share]].concat();
+        for args in [train, eval] {
+            let (ok, _, stderr) = text(&dir, &args, "");
+            assert!(
+                !ok && stderr.contains("not a share between 0 and 1"),
+                "{args:?}: {stderr}"
+            );
+        }
+    }
+    assert!(!dir.join("never.bin").exists());
+}
