@@ -14,6 +14,7 @@ use sqlx::{AssertSqlSafe, Row};
 
 use crate::counts::{CountBuffer, Placement, addition_statement, removal_statements, segment_rows};
 use crate::lists::{ValueList, one_of};
+use crate::pipeline::{ChunkText, execute_each, fetch_each};
 use crate::{Backend, Store, StoreError, now_micros, sqlite};
 
 /// Runs `$body` with `$tx` bound to the backend's open transaction, compiled once per backend.
@@ -466,17 +467,17 @@ impl IngestSession {
                 .collect();
             let mut response_ids: Vec<i64> = vec![0; kept.len()];
             let per_statement = parameters / 13;
-            for (chunk_index, chunk) in kept.chunks(per_statement).enumerate() {
-                let sql = format!(
-                    "INSERT INTO responses (uid, survey_id, customer_id, segment_id, source, source_id, submitted_at, \
-                     local_day, local_month, language, complete, created_at, updated_at) VALUES {} \
-                     ON CONFLICT (source, source_id) DO UPDATE SET survey_id = excluded.survey_id, \
-                     customer_id = excluded.customer_id, segment_id = excluded.segment_id, submitted_at = excluded.submitted_at, \
-                     local_day = excluded.local_day, local_month = excluded.local_month, language = excluded.language, \
-                     complete = excluded.complete, updated_at = excluded.updated_at RETURNING id, source, source_id",
-                    values_clause(chunk.len(), 13)
-                );
-                let mut query = sqlx::query(AssertSqlSafe(dialect(sql)));
+            let text = ChunkText::new(tx, per_statement, |rows| dialect(format!(
+                "INSERT INTO responses (uid, survey_id, customer_id, segment_id, source, source_id, submitted_at, \
+                 local_day, local_month, language, complete, created_at, updated_at) VALUES {} \
+                 ON CONFLICT (source, source_id) DO UPDATE SET survey_id = excluded.survey_id, \
+                 customer_id = excluded.customer_id, segment_id = excluded.segment_id, submitted_at = excluded.submitted_at, \
+                 local_day = excluded.local_day, local_month = excluded.local_month, language = excluded.language, \
+                 complete = excluded.complete, updated_at = excluded.updated_at RETURNING id, source, source_id",
+                values_clause(rows, 13)
+            )));
+            let statements = kept.chunks(per_statement).enumerate().map(|(chunk_index, chunk)| {
+                let mut query = text.statement(chunk.len());
                 for (offset, stamped) in chunk.iter().enumerate() {
                     let position = chunk_index * per_statement + offset;
                     let response = &stamped.response;
@@ -500,7 +501,10 @@ impl IngestSession {
                         .bind(now)
                         .bind(now);
                 }
-                for row in query.fetch_all(&mut **tx).await? {
+                Ok(query)
+            });
+            fetch_each(&mut **tx, Box::new(statements), &mut |rows| {
+                for row in rows {
                     let source: &str = row.try_get("source")?;
                     let source_id: &str = row.try_get("source_id")?;
                     let &index = position
@@ -508,7 +512,9 @@ impl IngestSession {
                         .ok_or_else(|| StoreError::Corrupt(format!("unexpected response {source}/{source_id}")))?;
                     response_ids[index] = row.try_get("id")?;
                 }
-            }
+                Ok(())
+            })
+            .await?;
 
             // Answers, by table.
             let mut numeric: Vec<(AnswerRow, i64)> = Vec::new();
@@ -561,12 +567,20 @@ impl IngestSession {
                     }
                 }
             }
-            for chunk in numeric.chunks(parameters / 8) {
-                let sql = format!(
-                    "INSERT INTO answers (item_id, local_day, response_id, local_month, segment_id, customer_id, complete, value) VALUES {}",
-                    values_clause(chunk.len(), 8)
-                );
-                let mut query = sqlx::query(AssertSqlSafe(dialect(sql)));
+            let numeric_text = ChunkText::new(tx, parameters / 8, |rows| dialect(format!(
+                "INSERT INTO answers (item_id, local_day, response_id, local_month, segment_id, customer_id, complete, value) VALUES {}",
+                values_clause(rows, 8)
+            )));
+            let choice_text = ChunkText::new(tx, parameters / 8, |rows| dialect(format!(
+                "INSERT INTO choice_answers (item_id, local_day, response_id, local_month, segment_id, customer_id, complete, option) VALUES {}",
+                values_clause(rows, 8)
+            )));
+            let text_text = ChunkText::new(tx, parameters / 3, |rows| dialect(format!(
+                "INSERT INTO text_answers (response_id, item_id, text) VALUES {}",
+                values_clause(rows, 3)
+            )));
+            let numeric_statements = numeric.chunks(parameters / 8).map(|chunk| {
+                let mut query = numeric_text.statement(chunk.len());
                 for (row, value) in chunk {
                     query = query
                         .bind(row.item_id)
@@ -578,14 +592,10 @@ impl IngestSession {
                         .bind(row.complete)
                         .bind(*value);
                 }
-                query.execute(&mut **tx).await?;
-            }
-            for chunk in choices.chunks(parameters / 8) {
-                let sql = format!(
-                    "INSERT INTO choice_answers (item_id, local_day, response_id, local_month, segment_id, customer_id, complete, option) VALUES {}",
-                    values_clause(chunk.len(), 8)
-                );
-                let mut query = sqlx::query(AssertSqlSafe(dialect(sql)));
+                Ok(query)
+            });
+            let choice_statements = choices.chunks(parameters / 8).map(|chunk| {
+                let mut query = choice_text.statement(chunk.len());
                 for (row, option) in chunk {
                     query = query
                         .bind(row.item_id)
@@ -597,19 +607,16 @@ impl IngestSession {
                         .bind(row.complete)
                         .bind(*option);
                 }
-                query.execute(&mut **tx).await?;
-            }
-            for chunk in texts.chunks(parameters / 3) {
-                let sql = format!(
-                    "INSERT INTO text_answers (response_id, item_id, text) VALUES {}",
-                    values_clause(chunk.len(), 3)
-                );
-                let mut query = sqlx::query(AssertSqlSafe(dialect(sql)));
+                Ok(query)
+            });
+            let text_statements = texts.chunks(parameters / 3).map(|chunk| {
+                let mut query = text_text.statement(chunk.len());
                 for (response_id, item_id, text) in chunk {
                     query = query.bind(*response_id).bind(*item_id).bind(*text);
                 }
-                query.execute(&mut **tx).await?;
-            }
+                Ok(query)
+            });
+            execute_each(&mut **tx, Box::new(numeric_statements.chain(choice_statements).chain(text_statements))).await?;
             pending.extend(segments);
             Ok::<_, StoreError>(outcome)
         })?;
@@ -627,31 +634,37 @@ impl IngestSession {
         let (numeric_rows, choice_rows, response_rows) = self.counts.drain_sorted();
         const KEY: [&str; 4] = ["dim_key", "local_day", "dim_value", "complete"];
         with_transaction!(&mut self.transaction, tx => {
-            for chunk in numeric_rows.chunks(parameters / 8) {
-                let sql = addition_statement("numeric_counts", &["item_id", KEY[0], KEY[1], KEY[2], KEY[3], "value"], chunk.len());
-                let mut query = sqlx::query(AssertSqlSafe(dialect(sql)));
+            let numeric_text = ChunkText::new(tx, parameters / 8, |rows| {
+                dialect(addition_statement("numeric_counts", &["item_id", KEY[0], KEY[1], KEY[2], KEY[3], "value"], rows))
+            });
+            let choice_text = ChunkText::new(tx, parameters / 8, |rows| {
+                dialect(addition_statement("choice_counts", &["item_id", KEY[0], KEY[1], KEY[2], KEY[3], "option"], rows))
+            });
+            let response_text = ChunkText::new(tx, parameters / 7, |rows| {
+                dialect(addition_statement("response_counts", &["survey_id", KEY[0], KEY[1], KEY[2], KEY[3]], rows))
+            });
+            let numeric = numeric_rows.chunks(parameters / 8).map(|chunk| {
+                let mut query = numeric_text.statement(chunk.len());
                 for &((item, key, day, group, complete, value), (month, n)) in chunk {
                     query = query.bind(item).bind(key).bind(day).bind(group).bind(complete).bind(value).bind(month).bind(n);
                 }
-                query.execute(&mut **tx).await?;
-            }
-            for chunk in choice_rows.chunks(parameters / 8) {
-                let sql = addition_statement("choice_counts", &["item_id", KEY[0], KEY[1], KEY[2], KEY[3], "option"], chunk.len());
-                let mut query = sqlx::query(AssertSqlSafe(dialect(sql)));
+                Ok(query)
+            });
+            let choice = choice_rows.chunks(parameters / 8).map(|chunk| {
+                let mut query = choice_text.statement(chunk.len());
                 for &((item, key, day, group, complete, option), (month, n)) in chunk {
                     query = query.bind(item).bind(key).bind(day).bind(group).bind(complete).bind(option).bind(month).bind(n);
                 }
-                query.execute(&mut **tx).await?;
-            }
-            for chunk in response_rows.chunks(parameters / 7) {
-                let sql = addition_statement("response_counts", &["survey_id", KEY[0], KEY[1], KEY[2], KEY[3]], chunk.len());
-                let mut query = sqlx::query(AssertSqlSafe(dialect(sql)));
+                Ok(query)
+            });
+            let responses = response_rows.chunks(parameters / 7).map(|chunk| {
+                let mut query = response_text.statement(chunk.len());
                 for &((survey, key, day, group, complete), (month, n)) in chunk {
                     query = query.bind(survey).bind(key).bind(day).bind(group).bind(complete).bind(month).bind(n);
                 }
-                query.execute(&mut **tx).await?;
-            }
-            Ok::<_, StoreError>(())
+                Ok(query)
+            });
+            execute_each(&mut **tx, Box::new(numeric.chain(choice).chain(responses))).await
         })
     }
 }

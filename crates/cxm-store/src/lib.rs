@@ -17,6 +17,7 @@ mod ingest;
 mod lists;
 mod migrate;
 mod outbox;
+mod pipeline;
 mod postgres;
 mod responses;
 mod scratch;
