@@ -28,22 +28,14 @@ pub(crate) type Statements<'a, 'q, DB> = Box<dyn Iterator<Item = Built<'q, DB>> 
 /// The first error of a statement or of building one; statements after it do not run.
 pub(crate) async fn execute_each<'q, DB>(
     connection: &mut DB::Connection,
-    mut statements: Statements<'_, 'q, DB>,
+    statements: Statements<'_, 'q, DB>,
 ) -> Result<(), StoreError>
 where
     DB: Database,
     DB::Arguments: IntoArguments<DB>,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
 {
-    let mut next = statements.next().transpose()?;
-    while let Some(statement) = next {
-        let (done, following) = tokio::join!(statement.execute(&mut *connection), async {
-            statements.next().transpose()
-        });
-        done?;
-        next = following?;
-    }
-    Ok(())
+    fetch_each(connection, statements, &mut |_| Ok(())).await
 }
 
 /// Runs each of `statements` on `connection` in order and hands its rows to `take`, building
