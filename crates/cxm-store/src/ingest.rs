@@ -10,6 +10,7 @@ use std::str::FromStr;
 
 use cxm_domain::{AnswerValue, Channel, ValidResponse};
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use sqlx::query::Query;
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::counts::{CountBuffer, Placement, addition_statement, removal_statements, segment_rows};
@@ -168,6 +169,33 @@ struct AnswerRow {
     segment_id: i64,
     customer_id: Option<i64>,
     complete: bool,
+}
+
+impl AnswerRow {
+    /// Binds the row's seven columns, then `value` (the number, or the option chosen), in the
+    /// column order of `answers` and `choice_answers`.
+    fn bind_with<'q, DB, V>(
+        &self,
+        query: Query<'q, DB, DB::Arguments>,
+        value: V,
+    ) -> Query<'q, DB, DB::Arguments>
+    where
+        DB: sqlx::Database,
+        V: 'q + sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+        i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+        Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+        bool: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    {
+        query
+            .bind(self.item_id)
+            .bind(self.local_day)
+            .bind(self.response_id)
+            .bind(self.local_month)
+            .bind(self.segment_id)
+            .bind(self.customer_id)
+            .bind(self.complete)
+            .bind(value)
+    }
 }
 
 impl Store {
@@ -582,30 +610,14 @@ impl IngestSession {
             let numeric_statements = numeric.chunks(parameters / 8).map(|chunk| {
                 let mut query = numeric_text.statement(chunk.len());
                 for (row, value) in chunk {
-                    query = query
-                        .bind(row.item_id)
-                        .bind(row.local_day)
-                        .bind(row.response_id)
-                        .bind(row.local_month)
-                        .bind(row.segment_id)
-                        .bind(row.customer_id)
-                        .bind(row.complete)
-                        .bind(*value);
+                    query = row.bind_with(query, *value);
                 }
                 Ok(query)
             });
             let choice_statements = choices.chunks(parameters / 8).map(|chunk| {
                 let mut query = choice_text.statement(chunk.len());
                 for (row, option) in chunk {
-                    query = query
-                        .bind(row.item_id)
-                        .bind(row.local_day)
-                        .bind(row.response_id)
-                        .bind(row.local_month)
-                        .bind(row.segment_id)
-                        .bind(row.customer_id)
-                        .bind(row.complete)
-                        .bind(*option);
+                    query = row.bind_with(query, *option);
                 }
                 Ok(query)
             });
