@@ -6,7 +6,7 @@ use cxm_app::{App, AppError, CaseAction, CasesConfig, ComplaintInput, Config, Ro
 use cxm_domain::{CaseStatus, Priority, RoutingConditions, TimeZone};
 use cxm_store::ScratchDatabase;
 
-use crate::{postgres_url, response};
+use crate::{postgres_url, response, rule};
 
 async fn app_with_cases() -> (App, ScratchDatabase) {
     app_opening_cases(CasesConfig {
@@ -57,20 +57,18 @@ async fn a_detractor_is_routed_escalated_and_resolved_with_a_root_cause() {
         .create_department("logistics", "物流部", Some(boss.id), &[wang.id, li.id])
         .await
         .unwrap();
-    app.create_rule(RoutingRule {
-        id: 0,
-        position: 1,
-        name: "delivery to logistics".into(),
-        conditions: RoutingConditions {
-            themes: vec!["delivery".into()],
-            max_score: Some(6),
-            ..RoutingConditions::default()
-        },
-        department_id: Some(logistics.id),
-        assignee_user_id: None,
-        assignment: "least_loaded".into(),
-        priority: None,
-    })
+    let delivery = RoutingConditions {
+        themes: vec!["delivery".into()],
+        max_score: Some(6),
+        ..RoutingConditions::default()
+    };
+    app.create_rule(rule(
+        1,
+        "delivery to logistics",
+        delivery,
+        logistics.id,
+        "least_loaded",
+    ))
     .await
     .unwrap();
     app.set_sla(Priority::Normal, 60, 240).await.unwrap();
@@ -404,19 +402,18 @@ async fn people_see_their_departments_cases_and_admins_see_all() {
             .into_iter()
             .enumerate()
     {
-        app.create_rule(RoutingRule {
-            id: 0,
-            position: position as i64,
-            name: format!("{theme} rule"),
-            conditions: RoutingConditions {
-                themes: vec![theme.into()],
-                ..RoutingConditions::default()
-            },
-            department_id: Some(department.id),
-            assignee_user_id: None,
-            assignment: "round_robin".into(),
-            priority: None,
-        })
+        let conditions = RoutingConditions {
+            themes: vec![theme.into()],
+            ..RoutingConditions::default()
+        };
+        let name = format!("{theme} rule");
+        app.create_rule(rule(
+            position as i64,
+            &name,
+            conditions,
+            department.id,
+            "round_robin",
+        ))
         .await
         .unwrap();
     }
@@ -605,24 +602,16 @@ async fn routing_rules_are_edited_in_place() {
         .create_department("quality", "品控部", None, &[])
         .await
         .unwrap();
-    let mut rule = RoutingRule {
-        id: 0,
-        position: 1,
-        name: "delivery".into(),
-        conditions: RoutingConditions {
-            themes: vec!["delivery".into()],
-            ..RoutingConditions::default()
-        },
-        department_id: Some(first.id),
-        assignee_user_id: None,
-        assignment: "round_robin".into(),
-        priority: None,
+    let delivery = RoutingConditions {
+        themes: vec!["delivery".into()],
+        ..RoutingConditions::default()
     };
-    rule.id = app.create_rule(rule.clone()).await.unwrap();
-    rule.department_id = Some(second.id);
-    rule.priority = Some(Priority::High);
-    app.update_rule(rule.clone()).await.unwrap();
-    assert_eq!(app.rules().await.unwrap(), vec![rule.clone()]);
+    let mut delivery_rule = rule(1, "delivery", delivery, first.id, "round_robin");
+    delivery_rule.id = app.create_rule(delivery_rule.clone()).await.unwrap();
+    delivery_rule.department_id = Some(second.id);
+    delivery_rule.priority = Some(Priority::High);
+    app.update_rule(delivery_rule.clone()).await.unwrap();
+    assert_eq!(app.rules().await.unwrap(), vec![delivery_rule.clone()]);
     let case = app
         .open_complaint(complaint_at("快递三天都没到", "delivery"), "api")
         .await
@@ -633,7 +622,7 @@ async fn routing_rules_are_edited_in_place() {
     );
     let unknown = RoutingRule {
         id: 9999,
-        ..rule.clone()
+        ..delivery_rule.clone()
     };
     assert!(matches!(
         app.update_rule(unknown).await,
@@ -641,7 +630,7 @@ async fn routing_rules_are_edited_in_place() {
     ));
     let nowhere = RoutingRule {
         department_id: None,
-        ..rule
+        ..delivery_rule
     };
     assert!(matches!(
         app.update_rule(nowhere).await,

@@ -10,8 +10,8 @@ mod ingest;
 mod metrics;
 mod notify;
 
-use cxm_app::{App, Config, MetricQueryInput, MetricsResult};
-use cxm_domain::{ResponseInput, TimeZone};
+use cxm_app::{App, Config, MetricQueryInput, MetricsResult, RoutingRule};
+use cxm_domain::{ResponseInput, RoutingConditions, TimeZone};
 use cxm_store::ScratchDatabase;
 
 /// An application on a fresh database, removed when dropped.
@@ -87,6 +87,27 @@ impl TestApp {
             .metrics(serde_json::json!({ "metrics": ["count"] }))
             .await;
         result.rows.iter().filter_map(|r| r.value).sum()
+    }
+}
+
+/// A routing rule, not yet stored, that sends cases matching `conditions` to `department_id`
+/// with the given assignment (`round_robin` or `least_loaded`), at the default priority.
+pub fn rule(
+    position: i64,
+    name: &str,
+    conditions: RoutingConditions,
+    department_id: i64,
+    assignment: &str,
+) -> RoutingRule {
+    RoutingRule {
+        id: 0,
+        position,
+        name: name.into(),
+        conditions,
+        department_id: Some(department_id),
+        assignee_user_id: None,
+        assignment: assignment.into(),
+        priority: None,
     }
 }
 

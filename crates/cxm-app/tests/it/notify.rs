@@ -15,7 +15,7 @@ use cxm_store::ScratchDatabase;
 use hmac::Mac;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::postgres_url;
+use crate::{postgres_url, rule};
 
 /// What the receiver got: path with query, body, and the request head.
 type Received = Arc<Mutex<Vec<(String, String, String)>>>;
@@ -351,18 +351,10 @@ async fn email_goes_through_a_real_smtp_server() {
         .create_department("stores", "门店运营", None, &[owner.id])
         .await
         .unwrap();
-    app.create_rule(cxm_app::RoutingRule {
-        id: 0,
-        position: 1,
-        name: "stores".into(),
-        conditions: Default::default(),
-        department_id: Some(department.id),
-        assignee_user_id: None,
-        assignment: "round_robin".into(),
-        priority: None,
-    })
-    .await
-    .unwrap();
+    let everything = Default::default();
+    app.create_rule(rule(1, "stores", everything, department.id, "round_robin"))
+        .await
+        .unwrap();
     app.open_complaint(complaint("门店排队太久"), "api")
         .await
         .unwrap();
@@ -509,16 +501,14 @@ async fn robots_mention_the_owner_of_a_new_case_and_the_manager_of_an_escalated_
         .create_department("service", "客服部", Some(manager.id), &[owner.id])
         .await
         .unwrap();
-    app.create_rule(cxm_app::RoutingRule {
-        id: 0,
-        position: 1,
-        name: "all to service".into(),
-        conditions: Default::default(),
-        department_id: Some(department.id),
-        assignee_user_id: None,
-        assignment: "round_robin".into(),
-        priority: None,
-    })
+    let everything = Default::default();
+    app.create_rule(rule(
+        1,
+        "all to service",
+        everything,
+        department.id,
+        "round_robin",
+    ))
     .await
     .unwrap();
     let case = app
