@@ -15,7 +15,7 @@ use sqlx::{AssertSqlSafe, Row};
 
 use crate::counts::{CountBuffer, Placement, addition_statement, removal_statements, segment_rows};
 use crate::lists::{ValueList, one_of};
-use crate::pipeline::{ChunkText, execute_each, fetch_each};
+use crate::pipeline::{Chunked, execute_each, fetch_each};
 use crate::{Backend, Store, StoreError, now_micros, sqlite};
 
 /// Runs `$body` with `$tx` bound to the backend's open transaction, compiled once per backend.
@@ -494,8 +494,7 @@ impl IngestSession {
                 .map(|(index, s)| ((s.response.source.as_str(), s.response.source_id.as_str()), index))
                 .collect();
             let mut response_ids: Vec<i64> = vec![0; kept.len()];
-            let per_statement = parameters / 13;
-            let text = ChunkText::new(tx, per_statement, |rows| dialect(format!(
+            let upsert = Chunked::new(tx, parameters / 13, |rows| dialect(format!(
                 "INSERT INTO responses (uid, survey_id, customer_id, segment_id, source, source_id, submitted_at, \
                  local_day, local_month, language, complete, created_at, updated_at) VALUES {} \
                  ON CONFLICT (source, source_id) DO UPDATE SET survey_id = excluded.survey_id, \
@@ -504,34 +503,29 @@ impl IngestSession {
                  complete = excluded.complete, updated_at = excluded.updated_at RETURNING id, source, source_id",
                 values_clause(rows, 13)
             )));
-            let statements = kept.chunks(per_statement).enumerate().map(|(chunk_index, chunk)| {
-                let mut query = text.statement(chunk.len());
-                for (offset, stamped) in chunk.iter().enumerate() {
-                    let position = chunk_index * per_statement + offset;
-                    let response = &stamped.response;
-                    let survey_id = *survey_ids
-                        .get(response.survey.as_str())
-                        .ok_or_else(|| StoreError::NotFound(format!("survey {:?}", response.survey.as_str())))?;
-                    let segment = segments[&segment_keys[position]];
-                    let customer = customer_of(response);
-                    query = query
-                        .bind(stamped.uid.as_str())
-                        .bind(survey_id)
-                        .bind(customer)
-                        .bind(segment)
-                        .bind(response.source.as_str())
-                        .bind(response.source_id.as_str())
-                        .bind(response.submitted_at.timestamp_micros())
-                        .bind(stamped.local_day)
-                        .bind(stamped.local_month)
-                        .bind(response.language.as_deref())
-                        .bind(response.complete)
-                        .bind(now)
-                        .bind(now);
-                }
-                Ok(query)
+            let statements = upsert.statements(&kept, |query, position, stamped| {
+                let response = &stamped.response;
+                let survey_id = *survey_ids
+                    .get(response.survey.as_str())
+                    .ok_or_else(|| StoreError::NotFound(format!("survey {:?}", response.survey.as_str())))?;
+                let segment = segments[&segment_keys[position]];
+                let customer = customer_of(response);
+                Ok(query
+                    .bind(stamped.uid.as_str())
+                    .bind(survey_id)
+                    .bind(customer)
+                    .bind(segment)
+                    .bind(response.source.as_str())
+                    .bind(response.source_id.as_str())
+                    .bind(response.submitted_at.timestamp_micros())
+                    .bind(stamped.local_day)
+                    .bind(stamped.local_month)
+                    .bind(response.language.as_deref())
+                    .bind(response.complete)
+                    .bind(now)
+                    .bind(now))
             });
-            fetch_each(&mut **tx, Box::new(statements), &mut |rows| {
+            fetch_each(&mut **tx, statements, &mut |rows| {
                 for row in rows {
                     let source: &str = row.try_get("source")?;
                     let source_id: &str = row.try_get("source_id")?;
@@ -595,40 +589,25 @@ impl IngestSession {
                     }
                 }
             }
-            let numeric_text = ChunkText::new(tx, parameters / 8, |rows| dialect(format!(
+            let numeric_insert = Chunked::new(tx, parameters / 8, |rows| dialect(format!(
                 "INSERT INTO answers (item_id, local_day, response_id, local_month, segment_id, customer_id, complete, value) VALUES {}",
                 values_clause(rows, 8)
             )));
-            let choice_text = ChunkText::new(tx, parameters / 8, |rows| dialect(format!(
+            let choice_insert = Chunked::new(tx, parameters / 8, |rows| dialect(format!(
                 "INSERT INTO choice_answers (item_id, local_day, response_id, local_month, segment_id, customer_id, complete, option) VALUES {}",
                 values_clause(rows, 8)
             )));
-            let text_text = ChunkText::new(tx, parameters / 3, |rows| dialect(format!(
+            let text_insert = Chunked::new(tx, parameters / 3, |rows| dialect(format!(
                 "INSERT INTO text_answers (response_id, item_id, text) VALUES {}",
                 values_clause(rows, 3)
             )));
-            let numeric_statements = numeric.chunks(parameters / 8).map(|chunk| {
-                let mut query = numeric_text.statement(chunk.len());
-                for (row, value) in chunk {
-                    query = row.bind_with(query, *value);
-                }
-                Ok(query)
-            });
-            let choice_statements = choices.chunks(parameters / 8).map(|chunk| {
-                let mut query = choice_text.statement(chunk.len());
-                for (row, option) in chunk {
-                    query = row.bind_with(query, *option);
-                }
-                Ok(query)
-            });
-            let text_statements = texts.chunks(parameters / 3).map(|chunk| {
-                let mut query = text_text.statement(chunk.len());
-                for (response_id, item_id, text) in chunk {
-                    query = query.bind(*response_id).bind(*item_id).bind(*text);
-                }
-                Ok(query)
-            });
-            execute_each(&mut **tx, Box::new(numeric_statements.chain(choice_statements).chain(text_statements))).await?;
+            let statements = numeric_insert
+                .statements(&numeric, |query, _, (row, value)| Ok(row.bind_with(query, *value)))
+                .chain(choice_insert.statements(&choices, |query, _, (row, option)| Ok(row.bind_with(query, *option))))
+                .chain(text_insert.statements(&texts, |query, _, (response_id, item_id, text)| {
+                    Ok(query.bind(*response_id).bind(*item_id).bind(*text))
+                }));
+            execute_each(&mut **tx, Box::new(statements)).await?;
             pending.extend(segments);
             Ok::<_, StoreError>(outcome)
         })?;
@@ -646,54 +625,43 @@ impl IngestSession {
         let (numeric_rows, choice_rows, response_rows) = self.counts.drain_sorted();
         const KEY: [&str; 4] = ["dim_key", "local_day", "dim_value", "complete"];
         with_transaction!(&mut self.transaction, tx => {
-            let numeric_text = ChunkText::new(tx, parameters / 8, |rows| {
+            let numeric = Chunked::new(tx, parameters / 8, |rows| {
                 dialect(addition_statement("numeric_counts", &["item_id", KEY[0], KEY[1], KEY[2], KEY[3], "value"], rows))
             });
-            let choice_text = ChunkText::new(tx, parameters / 8, |rows| {
+            let choice = Chunked::new(tx, parameters / 8, |rows| {
                 dialect(addition_statement("choice_counts", &["item_id", KEY[0], KEY[1], KEY[2], KEY[3], "option"], rows))
             });
-            let response_text = ChunkText::new(tx, parameters / 7, |rows| {
+            let responses = Chunked::new(tx, parameters / 7, |rows| {
                 dialect(addition_statement("response_counts", &["survey_id", KEY[0], KEY[1], KEY[2], KEY[3]], rows))
             });
-            let numeric = numeric_rows.chunks(parameters / 8).map(|chunk| {
-                let mut query = numeric_text.statement(chunk.len());
-                for &((item, key, day, group, complete, value), (month, n)) in chunk {
-                    query = query.bind(item).bind(key).bind(day).bind(group).bind(complete).bind(value).bind(month).bind(n);
-                }
-                Ok(query)
-            });
-            let choice = choice_rows.chunks(parameters / 8).map(|chunk| {
-                let mut query = choice_text.statement(chunk.len());
-                for &((item, key, day, group, complete, option), (month, n)) in chunk {
-                    query = query.bind(item).bind(key).bind(day).bind(group).bind(complete).bind(option).bind(month).bind(n);
-                }
-                Ok(query)
-            });
-            let responses = response_rows.chunks(parameters / 7).map(|chunk| {
-                let mut query = response_text.statement(chunk.len());
-                for &((survey, key, day, group, complete), (month, n)) in chunk {
-                    query = query.bind(survey).bind(key).bind(day).bind(group).bind(complete).bind(month).bind(n);
-                }
-                Ok(query)
-            });
-            execute_each(&mut **tx, Box::new(numeric.chain(choice).chain(responses))).await
+            let statements = numeric
+                .statements(&numeric_rows, |query, _, &((item, key, day, group, complete, value), (month, n))| {
+                    Ok(query.bind(item).bind(key).bind(day).bind(group).bind(complete).bind(value).bind(month).bind(n))
+                })
+                .chain(choice.statements(&choice_rows, |query, _, &((item, key, day, group, complete, option), (month, n))| {
+                    Ok(query.bind(item).bind(key).bind(day).bind(group).bind(complete).bind(option).bind(month).bind(n))
+                }))
+                .chain(responses.statements(&response_rows, |query, _, &((survey, key, day, group, complete), (month, n))| {
+                    Ok(query.bind(survey).bind(key).bind(day).bind(group).bind(complete).bind(month).bind(n))
+                }));
+            execute_each(&mut **tx, Box::new(statements)).await
         })
     }
 }
 
 /// [`ValueList::bind_ids`], with the backend taken from the query.
 fn bind_ids<'q, DB: ValueList>(
-    query: sqlx::query::Query<'q, DB, DB::Arguments>,
+    query: Query<'q, DB, DB::Arguments>,
     ids: &[i64],
-) -> sqlx::query::Query<'q, DB, DB::Arguments> {
+) -> Query<'q, DB, DB::Arguments> {
     DB::bind_ids(query, ids)
 }
 
 /// [`ValueList::bind_texts`], with the backend taken from the query.
 fn bind_texts<'q, DB: ValueList>(
-    query: sqlx::query::Query<'q, DB, DB::Arguments>,
+    query: Query<'q, DB, DB::Arguments>,
     texts: &[&str],
-) -> sqlx::query::Query<'q, DB, DB::Arguments> {
+) -> Query<'q, DB, DB::Arguments> {
     DB::bind_texts(query, texts)
 }
 

@@ -71,25 +71,25 @@ where
     }
 }
 
-/// Multi-row statements for chunks of a fixed size, their text written once: every full chunk
-/// shares it, and only a shorter last chunk gets its own.
-pub(crate) struct ChunkText<DB, F> {
-    full_rows: usize,
+/// A multi-row statement run over a list of rows in chunks of a fixed size. Its text is
+/// written once for every full chunk, and again only for a shorter last chunk.
+pub(crate) struct Chunked<DB, F> {
+    rows_per_statement: usize,
     full: OnceLock<Arc<str>>,
     write: F,
     database: PhantomData<fn() -> DB>,
 }
 
-impl<DB: Database, F: Fn(usize) -> String> ChunkText<DB, F> {
-    /// Statements for chunks of `full_rows` rows, `write(rows)` giving the text for `rows` rows,
-    /// to run in `transaction` (which only names the backend).
+impl<DB: Database, F: Fn(usize) -> String + Sync> Chunked<DB, F> {
+    /// Statements of up to `rows_per_statement` rows, `write(rows)` giving the text for `rows`
+    /// rows, to run in `transaction` (which only names the backend).
     pub(crate) fn new(
         _transaction: &sqlx::Transaction<'_, DB>,
-        full_rows: usize,
+        rows_per_statement: usize,
         write: F,
-    ) -> ChunkText<DB, F> {
-        ChunkText {
-            full_rows,
+    ) -> Chunked<DB, F> {
+        Chunked {
+            rows_per_statement,
             full: OnceLock::new(),
             write,
             database: PhantomData,
@@ -98,38 +98,69 @@ impl<DB: Database, F: Fn(usize) -> String> ChunkText<DB, F> {
 
     /// The text for a chunk of `rows` rows.
     fn text(&self, rows: usize) -> Arc<str> {
-        if rows == self.full_rows {
+        if rows == self.rows_per_statement {
             Arc::clone(self.full.get_or_init(|| (self.write)(rows).into()))
         } else {
             (self.write)(rows).into()
         }
     }
 
-    /// A statement for a chunk of `rows` rows, its parameters still to bind.
-    pub(crate) fn statement<'q>(&self, rows: usize) -> Query<'q, DB, DB::Arguments> {
-        sqlx::query(AssertSqlSafe(self.text(rows)))
+    /// One statement per chunk of `rows`, built when asked for: `bind` binds each row's
+    /// parameters, given the row's index in `rows`.
+    pub(crate) fn statements<'a, 'q: 'a, T: Sync>(
+        &'a self,
+        rows: &'q [T],
+        bind: impl Fn(Query<'q, DB, DB::Arguments>, usize, &'q T) -> Built<'q, DB> + Send + 'a,
+    ) -> Statements<'a, 'q, DB> {
+        let size = self.rows_per_statement;
+        Box::new(
+            rows.chunks(size)
+                .enumerate()
+                .map(move |(chunk_index, chunk)| {
+                    let mut query = sqlx::query(AssertSqlSafe(self.text(chunk.len())));
+                    for (offset, row) in chunk.iter().enumerate() {
+                        query = bind(query, chunk_index * size + offset, row)?;
+                    }
+                    Ok(query)
+                }),
+        )
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::ChunkText;
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::Chunked;
 
     #[test]
-    fn a_full_chunk_text_is_written_once_and_a_short_one_each_time() {
-        let written = std::cell::Cell::new(0);
-        let text: ChunkText<sqlx::Sqlite, _> = ChunkText {
-            full_rows: 3,
+    fn rows_are_bound_chunk_by_chunk_and_a_full_chunk_text_is_written_once() {
+        let written = AtomicUsize::new(0);
+        let chunked: Chunked<sqlx::Sqlite, _> = Chunked {
+            rows_per_statement: 3,
             full: std::sync::OnceLock::new(),
             write: |rows| {
-                written.set(written.get() + 1);
+                written.fetch_add(1, Ordering::Relaxed);
                 format!("rows {rows}")
             },
             database: std::marker::PhantomData,
         };
-        assert_eq!(&*text.text(3), "rows 3");
-        assert_eq!(&*text.text(3), "rows 3");
-        assert_eq!(&*text.text(2), "rows 2");
-        assert_eq!(written.get(), 2);
+        let rows = [10, 11, 12, 13, 14, 15, 16];
+        let bound = Mutex::new(Vec::new());
+        let statements = chunked
+            .statements(&rows, |query, index, row| {
+                bound.lock().unwrap().push((index, *row));
+                Ok(query)
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        assert_eq!(statements.len(), 3);
+        let expected: Vec<(usize, i32)> = rows.iter().copied().enumerate().collect();
+        assert_eq!(*bound.lock().unwrap(), expected);
+        // Two full chunks share one text; the last chunk of one row gets its own.
+        assert_eq!(written.load(Ordering::Relaxed), 2);
+        assert_eq!(&*chunked.text(3), "rows 3");
+        assert_eq!(&*chunked.text(1), "rows 1");
     }
 }
