@@ -295,8 +295,7 @@ impl Composer<'_> {
         let lexicon = self.lexicon;
         let mut parts = Vec::new();
         for _ in 0..2 + self.below(2) {
-            let part = self.opinion(positive);
-            parts.push(part);
+            parts.push(self.opinion(positive));
         }
         if self.below(2) == 0 {
             let filler = self.pick(&lexicon.fillers);
