@@ -4,10 +4,9 @@
 //! written in batches inside one transaction, so that by default the import lands whole or
 //! not at all. With `skip_invalid`, valid rows land and the rejects are returned.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use cxm_domain::{ResponseInput, Survey, SurveyKey, TimeZone};
+use cxm_domain::{ResponseInput, SurveyKey, TimeZone};
 use cxm_formats::{CellProblem, FileSource, Format, Mapping, Plan, PlanOptions, Prepared};
 use cxm_store::StampedResponse;
 use serde::Serialize;
@@ -208,7 +207,6 @@ impl App {
             tokio::task::spawn_blocking(move || -> Result<(), AppError> {
                 let mut table = cxm_formats::data_rows(&source, &prepared)
                     .map_err(|e| AppError::Malformed(e.to_string()))?;
-                let surveys = HashMap::from([(plan.survey.key.clone(), Some(plan.survey.clone()))]);
                 let mut batch = Batch::default();
                 let mut rows = 0u64;
                 loop {
@@ -231,10 +229,7 @@ impl App {
                     }
                     if done || batch.inputs.len() + batch.problems.len() >= IMPORT_BATCH {
                         let full = std::mem::take(&mut batch);
-                        if sender
-                            .blocking_send(full.check(&plan, &surveys, zone))
-                            .is_err()
-                        {
+                        if sender.blocking_send(full.check(&plan, zone)).is_err() {
                             return Ok(());
                         }
                         if let Some(progress) = &progress {
@@ -295,13 +290,9 @@ struct Batch {
 
 impl Batch {
     /// Validates and stamps the converted rows against the import's survey.
-    fn check(
-        self,
-        plan: &Plan,
-        surveys: &HashMap<SurveyKey, Option<Survey>>,
-        zone: TimeZone,
-    ) -> Checked {
-        let (stamped, invalid) = stamp_each(&self.inputs, &self.rows, surveys, zone);
+    fn check(self, plan: &Plan, zone: TimeZone) -> Checked {
+        let survey_of = |key: &SurveyKey| (*key == plan.survey.key).then_some(&plan.survey);
+        let (stamped, invalid) = stamp_each(&self.inputs, &self.rows, survey_of, zone);
         let mut rejected_rows: Vec<u64> = invalid.iter().filter_map(|p| p.row).collect();
         rejected_rows.dedup();
         let rejected = (self.problems.len() + rejected_rows.len()) as u64;

@@ -172,7 +172,8 @@ impl App {
                 surveys.insert(input.survey.clone(), survey);
             }
         }
-        Ok(stamp_each(inputs, rows, &surveys, self.config.zone()))
+        let survey_of = |key: &SurveyKey| surveys.get(key).and_then(Option::as_ref);
+        Ok(stamp_each(inputs, rows, survey_of, self.config.zone()))
     }
 
     /// Reads a whole file and ingests it atomically.
@@ -223,19 +224,20 @@ fn report(received: usize, outcome: IngestOutcome) -> IngestReport {
     }
 }
 
-/// Validates `inputs` (file rows `rows`) against their surveys (`None`: no such survey) and
-/// stamps their local day and month in `zone`: the valid ones, and a problem per invalid one.
-pub(crate) fn stamp_each(
+/// Validates `inputs` (file rows `rows`) against their surveys (`survey_of` a key; `None`: no
+/// such survey) and stamps their local day and month in `zone`: the valid ones, and a problem
+/// per invalid one.
+pub(crate) fn stamp_each<'s>(
     inputs: &[ResponseInput],
     rows: &[u64],
-    surveys: &HashMap<SurveyKey, Option<Survey>>,
+    survey_of: impl Fn(&SurveyKey) -> Option<&'s Survey>,
     zone: cxm_domain::TimeZone,
 ) -> (Vec<StampedResponse>, Vec<Problem>) {
     let mut problems = Vec::new();
     let mut stamped = Vec::with_capacity(inputs.len());
     for (index, input) in inputs.iter().enumerate() {
         let row = rows.get(index).copied().unwrap_or(index as u64 + 1);
-        let Some(Some(survey)) = surveys.get(&input.survey) else {
+        let Some(survey) = survey_of(&input.survey) else {
             problems.push(Problem {
                 row: Some(row),
                 field: "survey".to_owned(),
