@@ -240,6 +240,10 @@ pub fn infer_whole(profile: &Profile, hint: Hint) -> Inferred {
     }
     if profile.all_integers() {
         let (min, max) = (profile.min.unwrap_or(0), profile.max.unwrap_or(0));
+        // 0/1 is yes/no (a `recommended` flag, a `resolved` column), never a scale.
+        if min >= 0 && max <= 1 && !profile.overflow {
+            return Inferred::SingleChoice(profile.distinct.clone());
+        }
         // A header that asks about recommending is NPS; values off the 0–10 scale are then
         // reported row by row rather than turning the question into something else.
         if hint == Hint::Nps && min >= 1 && max == 11 {
@@ -306,6 +310,11 @@ mod tests {
     fn kinds_follow_values_and_headers() {
         let nps = profile(&["0", "9", "10", "7"]);
         assert_eq!(infer_whole(&nps, Hint::Nps), Inferred::Nps { shift: 0 });
+        let flag = profile(&["0", "1", "1", "0", "0"]);
+        assert!(
+            matches!(infer_whole(&flag, Hint::Nps), Inferred::SingleChoice(_)),
+            "a 0/1 `recommended` column is yes/no, not a score"
+        );
         let monkey = profile(&["1", "11", "8"]);
         assert_eq!(infer_whole(&monkey, Hint::Nps), Inferred::Nps { shift: 1 });
         let csat = profile(&["1", "5", "4"]);
