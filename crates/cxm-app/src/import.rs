@@ -362,18 +362,26 @@ fn cell_problem(plan: &Plan, batch: &Batch, problem: Problem) -> CellProblem {
         .field
         .strip_prefix("answers.")
         .map(|rest| rest.split('.').next().unwrap_or(rest));
-    let column = question
-        .and_then(|q| plan.column_of(q))
-        .map(str::to_owned)
-        .unwrap_or(problem.field.clone());
-    let value = match (question, problem.row) {
-        (Some(q), Some(row)) => batch
-            .rows
-            .iter()
-            .position(|r| *r == row)
-            .and_then(|i| batch.inputs[i].answers.get(q))
+    let time = problem.field == "submitted_at";
+    let column = match question {
+        Some(q) => plan.column_of(q),
+        None if time => plan.time_column(),
+        None => None,
+    }
+    .map(str::to_owned)
+    .unwrap_or(problem.field.clone());
+    let input = problem
+        .row
+        .and_then(|row| batch.rows.iter().position(|r| *r == row))
+        .map(|i| &batch.inputs[i]);
+    let value = match (question, input) {
+        (Some(q), Some(input)) => input
+            .answers
+            .get(q)
             .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
             .unwrap_or_default(),
+        // The time as read from the cell (in RFC 3339).
+        (None, Some(input)) if time => input.submitted_at.clone(),
         _ => String::new(),
     };
     CellProblem {

@@ -21,7 +21,8 @@ impl Plan {
         let mut problems = Vec::new();
         let cell = |index: usize| -> &str {
             let value = record.cells.get(index).map(|c| c.trim()).unwrap_or("");
-            if is_missing(self.format, value) {
+            let codes = self.missing.get(index).map_or(&[][..], Vec::as_slice);
+            if is_missing(self.format, value, codes) {
                 ""
             } else {
                 value
@@ -68,6 +69,7 @@ impl Plan {
                     }
                 }
             }
+            (None, None) if let Some(time) = &self.default_submitted_at => time.clone(),
             (None, None) => {
                 let index = meta
                     .submitted

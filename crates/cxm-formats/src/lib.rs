@@ -129,12 +129,16 @@ pub fn prepare(
     let mut layout = layout_of(format, &rows);
     let unmapped = mapping.map(|m| m.apply(&mut layout)).unwrap_or_default();
     let width = layout.columns.len();
+    let headers: Vec<String> = layout.columns.iter().map(|c| c.header.clone()).collect();
+    let missing = mapping
+        .map(|m| m.missing_codes(&headers))
+        .unwrap_or_else(|| vec![Vec::new(); width]);
     let mut profiles = vec![Profile::default(); width];
     let mut data_rows = 0u64;
     let mut profile = |record: &Record| {
         for (index, profile) in profiles.iter_mut().enumerate() {
             let value = record.cells.get(index).map(|c| c.trim()).unwrap_or("");
-            if !plan::is_missing(format, value) {
+            if !plan::is_missing(format, value, &missing[index]) {
                 profile.add(value);
             }
         }

@@ -3,27 +3,36 @@
 //!
 //! ```toml
 //! format = "generic"                 # optional: skip detection
+//! submitted_at = "2024-06-30"        # optional: the time of rows the file gives none
+//! missing = ["N/A", "-99"]           # optional: cells that mean "no answer", in every column
 //! [columns]
 //! "Respondent" = { role = "response_id" }
 //! "Store" = { dimension = "store" }
 //! "How likely are you to recommend us?" = { question = "nps", kind = "nps" }
 //! "Anything else?" = { question = "comment", kind = "text" }
 //! "Internal notes" = { ignore = true }
+//! "Seat comfort" = { missing = ["0"] }  # 0 = not applicable; the rest as detected
 //! ```
 
 use std::collections::BTreeMap;
 
-use cxm_domain::{DimensionKey, QuestionKey};
+use cxm_domain::{DimensionKey, QuestionKey, TimeZone};
 use serde::Deserialize;
 
 use crate::FormatError;
 use crate::layout::{Format, Layout, Part, Role};
+use crate::time::parse_time;
 
 /// A parsed mapping file.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Mapping {
     /// The format to read the file as, skipping detection.
     pub format: Option<Format>,
+    /// The submission time of rows whose file gives none (no time column, or an empty cell),
+    /// as written; any layout [`crate::parse_time`] reads.
+    pub submitted_at: Option<String>,
+    /// Cells that mean "no answer" in every column (besides empty cells).
+    pub missing: Vec<String>,
     /// What each named column holds.
     pub columns: BTreeMap<String, ColumnMapping>,
 }
@@ -54,6 +63,9 @@ pub struct ColumnMapping {
     /// Leave the column out.
     #[serde(default)]
     pub ignore: bool,
+    /// Cells that mean "no answer" in this column (besides the mapping's `missing`).
+    #[serde(default)]
+    pub missing: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -61,6 +73,10 @@ pub struct ColumnMapping {
 struct RawMapping {
     #[serde(default)]
     format: Option<String>,
+    #[serde(default)]
+    submitted_at: Option<String>,
+    #[serde(default)]
+    missing: Vec<String>,
     #[serde(default)]
     columns: BTreeMap<String, ColumnMapping>,
 }
@@ -113,9 +129,10 @@ impl Mapping {
             .iter()
             .filter(|x| **x)
             .count();
-            if said != 1 {
+            if said > 1 || (said == 0 && column.missing.is_empty()) {
                 return Err(bad(
-                    "give exactly one of role, dimension, question or ignore".into(),
+                    "give exactly one of role, dimension, question or ignore (or only missing)"
+                        .into(),
                 ));
             }
             if let Some(role) = &column.role
@@ -143,10 +160,39 @@ impl Mapping {
                 return Err(bad("kind applies to questions only".into()));
             }
         }
-        Ok(Mapping {
+        let trimmed = |codes: Vec<String>| codes.into_iter().map(|c| c.trim().to_owned()).collect();
+        let columns = raw
+            .columns
+            .into_iter()
+            .map(|(header, column)| {
+                let missing = trimmed(column.missing);
+                (header, ColumnMapping { missing, ..column })
+            })
+            .collect();
+        let mapping = Mapping {
             format,
-            columns: raw.columns,
-        })
+            submitted_at: None,
+            missing: trimmed(raw.missing),
+            columns,
+        };
+        match raw.submitted_at {
+            Some(time) => mapping.with_submitted_at(&time),
+            None => Ok(mapping),
+        }
+    }
+
+    /// The mapping with `time` as the submission time of rows whose file gives none.
+    ///
+    /// # Errors
+    /// [`FormatError::Mapping`] when `time` is not a time cxm can read.
+    pub fn with_submitted_at(mut self, time: &str) -> Result<Mapping, FormatError> {
+        if parse_time(time, &TimeZone::default()).is_none() {
+            return Err(FormatError::Mapping(format!(
+                "submitted_at {time:?} is not a time cxm can read (e.g. 2024-06-30, 2024-06-30 12:00:00, RFC 3339)"
+            )));
+        }
+        self.submitted_at = Some(time.trim().to_owned());
+        Ok(self)
     }
 
     /// Applies the mapping to a detected layout. Returns the headers it names that the file
@@ -182,6 +228,21 @@ impl Mapping {
             }
         }
         unknown
+    }
+
+    /// The cells that mean "no answer" in each of the columns `headers` (empty cells aside):
+    /// the mapping's `missing` and the column's own.
+    pub fn missing_codes(&self, headers: &[String]) -> Vec<Vec<String>> {
+        headers
+            .iter()
+            .map(|header| {
+                let mut codes = self.missing.clone();
+                if let Some(column) = self.columns.get(header) {
+                    codes.extend(column.missing.iter().cloned());
+                }
+                codes
+            })
+            .collect()
     }
 
     /// The kind (and scale) the mapping gives question `key`.

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::infer::{self, Hint, Inferred, Profile};
 use crate::layout::{Format, Part, Role, slug};
+use crate::time::parse_time;
 use crate::{CellProblem, Mapping, Prepared};
 
 /// What the import is told beyond the file.
@@ -48,6 +49,8 @@ pub struct Plan {
     pub source: String,
     /// Whether rows are keyed by their content because the file has no response id.
     pub keyed_by_content: bool,
+    /// The submission time (RFC 3339) of rows whose file gives none, from the mapping.
+    pub default_submitted_at: Option<String>,
     #[serde(skip)]
     pub(crate) questions: Vec<QuestionPlan>,
     #[serde(skip)]
@@ -56,6 +59,9 @@ pub struct Plan {
     pub(crate) zone: TimeZone,
     #[serde(skip)]
     pub(crate) headers: Vec<String>,
+    /// Per column, the cells the mapping says mean "no answer".
+    #[serde(skip)]
+    pub(crate) missing: Vec<Vec<String>>,
 }
 
 /// One column in a plan.
@@ -134,6 +140,13 @@ impl Plan {
                 }
             })?;
         self.headers.get(index).map(String::as_str)
+    }
+
+    /// The header of the column a response's submission time is read from (the first time
+    /// column; the start time when the file has no submission time).
+    pub fn time_column(&self) -> Option<&str> {
+        let index = self.meta.submitted.first().or(self.meta.started.first())?;
+        self.headers.get(*index).map(String::as_str)
     }
 }
 
@@ -409,12 +422,30 @@ impl Plan {
             }
         }
         let keyed_by_content = meta.id.is_none();
-        if meta.submitted.is_empty() && meta.started.is_empty() {
+        let default_submitted_at = match options.mapping.and_then(|m| m.submitted_at.as_deref()) {
+            None => None,
+            Some(text) => match parse_time(text, &options.zone) {
+                Some(time) => Some(time.to_rfc3339()),
+                None => {
+                    problems.push(CellProblem {
+                        row: 1,
+                        column: String::new(),
+                        value: text.to_owned(),
+                        reason: format!(
+                            "the default submission time is not a time in {}",
+                            options.zone.name()
+                        ),
+                    });
+                    None
+                }
+            },
+        };
+        if meta.submitted.is_empty() && meta.started.is_empty() && default_submitted_at.is_none() {
             problems.push(CellProblem {
                 row: 1,
                 column: String::new(),
                 value: String::new(),
-                reason: "no column holds the submission time; name it in a mapping file with role = \"submitted_at\"".to_owned(),
+                reason: "no column holds the submission time; name it in a mapping file with role = \"submitted_at\", or give every row one time with --submitted-at (submitted_at in a mapping file)".to_owned(),
             });
         }
         let columns = layout
@@ -434,9 +465,14 @@ impl Plan {
             columns,
             problems,
             keyed_by_content,
+            default_submitted_at,
             questions: plans,
             meta,
             zone: options.zone,
+            missing: options
+                .mapping
+                .map(|m| m.missing_codes(&headers))
+                .unwrap_or_default(),
             headers,
         }
     }
@@ -732,6 +768,10 @@ fn match_question(
 }
 
 /// Cells that mean "no answer": 问卷星's −2 and −3, and empty markers.
-pub(crate) fn is_missing(format: Format, value: &str) -> bool {
-    value.is_empty() || (format == Format::Wjx && matches!(value, "-2" | "-3" | "(跳过)" | "(空)"))
+/// Whether a (trimmed) cell means "no answer": empty, one of the format's missing codes, or
+/// one of `codes`, the column's codes from the mapping.
+pub(crate) fn is_missing(format: Format, value: &str, codes: &[String]) -> bool {
+    value.is_empty()
+        || (format == Format::Wjx && matches!(value, "-2" | "-3" | "(跳过)" | "(空)"))
+        || codes.iter().any(|code| code == value)
 }

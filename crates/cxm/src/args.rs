@@ -402,6 +402,10 @@ pub struct ImportArgs {
     /// A TOML file saying what columns hold (see docs/import.md).
     #[arg(long)]
     pub mapping: Option<PathBuf>,
+    /// The submission time of rows the file gives none (no time column, or an empty cell),
+    /// e.g. 2024-06-30 (noon) or 2024-06-30 09:00; overrides the mapping's `submitted_at`.
+    #[arg(long, value_name = "TIME")]
+    pub submitted_at: Option<String>,
     /// Show the detected format, rows, the question mapping and every problem; write nothing.
     #[arg(long)]
     pub dry_run: bool,

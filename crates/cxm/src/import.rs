@@ -29,6 +29,15 @@ pub async fn import(app: App, args: ImportArgs) -> Result<()> {
             Some(Mapping::parse(&text).with_context(|| format!("reading {}", path.display()))?)
         }
     };
+    let mapping = match &args.submitted_at {
+        None => mapping,
+        Some(time) => Some(
+            mapping
+                .unwrap_or_default()
+                .with_submitted_at(time)
+                .context("--submitted-at")?,
+        ),
+    };
     let format = match args.format {
         ImportFormat::Auto => None,
         other => Format::parse(&format!("{other:?}").to_lowercase()),
@@ -140,6 +149,9 @@ fn print_report(report: &ImportReport) {
             ""
         }
     );
+    if let Some(time) = &plan.default_submitted_at {
+        println!("rows without a submission time are dated {time}");
+    }
     if report.dry_run {
         let rows: Vec<Vec<String>> = plan
             .columns

@@ -243,6 +243,84 @@ async fn a_bad_row_fails_the_whole_import_with_its_row_and_column_unless_skipped
 }
 
 #[tokio::test]
+async fn an_undated_file_lands_on_the_day_it_is_given_with_its_missing_codes_left_out() {
+    let app = test_app().await;
+    // No time column; 0 means "not applicable" on the 1–5 scale.
+    let source = FileSource::Bytes {
+        name: "cabin.csv".into(),
+        bytes: b"ID,Gender,Seat Comfort\n1,Male,0\n2,Female,4\n3,Male,5\n4,Female,3\n5,Male,2\n\
+            6,Female,1\n7,Male,4\n8,Female,5\n9,Male,0\n10,Female,3\n"
+            .to_vec()
+            .into(),
+    };
+    let error = app
+        .app
+        .import(source.clone(), into("cabin"))
+        .await
+        .unwrap_err();
+    let AppError::Invalid(problems) = error else {
+        panic!("{error:?}")
+    };
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.message.contains("--submitted-at")),
+        "{problems:#?}"
+    );
+    let mapping =
+        cxm_formats::Mapping::parse("[columns]\n\"Seat Comfort\" = { missing = [\"0\"] }")
+            .unwrap()
+            .with_submitted_at("2024-06-30")
+            .unwrap();
+    let report = app
+        .app
+        .import(
+            source,
+            ImportOptions {
+                mapping: Some(mapping),
+                ..into("cabin")
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.imported.inserted, 10);
+    let on_the_day = app
+        .metrics(serde_json::json!({ "metrics": ["count", "mean:seat_comfort"], "surveys": ["cabin"], "since": "2024-06-30", "until": "2024-06-30" }))
+        .await;
+    let values: Vec<(u64, Option<f64>)> = on_the_day.rows.iter().map(|r| (r.n, r.value)).collect();
+    // Eight ratings (4+5+3+2+1+4+5+3 = 27) once the two 0s are no answer.
+    assert_eq!(values[0], (10, Some(10.0)), "{values:?}");
+    assert_eq!(values[1].0, 8, "{values:?}");
+    check_close("mean seat comfort", values[1].1.unwrap(), 27.0 / 8.0, 1e-12);
+
+    // A time cxm refuses is reported at its own column, with the time as read.
+    let placeholder = FileSource::Bytes {
+        name: "cabin.csv".into(),
+        bytes: b"ID,date,Seat Comfort\n11,1970-01-01,4\n12,2024-07-01,3\n"
+            .to_vec()
+            .into(),
+    };
+    let dry = app
+        .app
+        .import(
+            placeholder,
+            ImportOptions {
+                dry_run: true,
+                ..into("cabin")
+            },
+        )
+        .await
+        .unwrap();
+    let problem = &dry.problems[0];
+    assert_eq!(
+        (problem.row, problem.column.as_str()),
+        (2, "date"),
+        "{problem:?}"
+    );
+    assert!(problem.value.starts_with("1970-01-01"), "{problem:?}");
+}
+
+#[tokio::test]
 async fn a_file_is_matched_to_the_stored_survey_and_mismatches_are_reported() {
     let app = test_app().await;
     import(&app, "qualtrics.csv", "q").await;

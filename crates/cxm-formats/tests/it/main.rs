@@ -201,3 +201,91 @@ fn a_mapping_file_renames_retypes_and_ignores_columns() {
         assert!(error.contains(word), "{text:?}: {error}");
     }
 }
+
+/// A research dataset's shape: no time column, and 0 on a 1–5 scale meaning "not applicable".
+const UNDATED: &str = "ID,Gender,Seat Comfort,Departure Delay\n\
+    1,Male,0,0\n2,Female,4,12\n3,Male,5,0\n4,Female,3,5\n5,Male,2,0\n\
+    6,Female,1,40\n7,Male,4,0\n8,Female,5,3\n9,Male,0,0\n10,Female,3,7\n";
+
+fn undated() -> FileSource {
+    FileSource::Bytes {
+        name: "undated.csv".into(),
+        bytes: UNDATED.as_bytes().to_vec().into(),
+    }
+}
+
+#[test]
+fn a_file_without_times_needs_a_default_time_and_missing_codes_are_no_answer() {
+    let (_, plan) = plan_of(&undated(), None);
+    let refused = plan
+        .problems
+        .iter()
+        .find(|p| p.reason.contains("no column holds the submission time"))
+        .expect("a file without times is refused");
+    assert!(refused.reason.contains("--submitted-at"), "{refused:?}");
+    let seat = plan.survey.question("seat_comfort").expect("seat comfort");
+    assert!(
+        matches!(
+            seat.kind,
+            cxm_domain::QuestionKind::Rating { min: 0, max: 5, .. }
+        ),
+        "without the mapping 0 is a scale point: {seat:?}"
+    );
+
+    let mapping = Mapping::parse(
+        r#"
+        submitted_at = "2024-06-30"
+        [columns]
+        "Seat Comfort" = { missing = ["0"] }
+        "#,
+    )
+    .unwrap();
+    let (prepared, plan) = plan_of(&undated(), Some(&mapping));
+    assert!(plan.problems.is_empty(), "{:?}", plan.problems);
+    // A date alone is midday in the plan's zone (Asia/Shanghai).
+    assert_eq!(
+        plan.default_submitted_at.as_deref(),
+        Some("2024-06-30T04:00:00+00:00")
+    );
+    let seat = plan.survey.question("seat_comfort").expect("seat comfort");
+    assert!(
+        matches!(
+            seat.kind,
+            cxm_domain::QuestionKind::Rating { min: 1, max: 5, .. }
+        ),
+        "0 is no answer, so the scale is 1–5: {seat:?}"
+    );
+    let responses: Vec<cxm_domain::ResponseInput> = cxm_formats::data_rows(&undated(), &prepared)
+        .unwrap()
+        .map(|r| plan.convert(&r.unwrap()).unwrap())
+        .collect();
+    assert_eq!(responses.len(), 10);
+    assert!(
+        responses
+            .iter()
+            .all(|r| r.submitted_at == "2024-06-30T04:00:00+00:00")
+    );
+    let seats = responses
+        .iter()
+        .filter(|r| r.answers.contains_key("seat_comfort"))
+        .count();
+    assert_eq!(seats, 8, "the two 0s are no answer");
+    let delays = responses
+        .iter()
+        .filter(|r| r.answers.get("departure_delay").and_then(|v| v.as_str()) == Some("0"))
+        .count();
+    assert_eq!(
+        delays, 5,
+        "0 stays a value where no code is given: {:?}",
+        responses[0].answers
+    );
+
+    for (text, word) in [
+        ("submitted_at = \"yesterday\"", "yesterday"),
+        ("[columns]\n\"a\" = {}", "exactly one"),
+        ("missing = 0", "line 1"),
+    ] {
+        let error = Mapping::parse(text).unwrap_err().to_string();
+        assert!(error.contains(word), "{text:?}: {error}");
+    }
+}

@@ -17,14 +17,16 @@ use crate::{ApiError, AppState};
 /// Imports an export file (CSV/TSV in UTF-8, UTF-16 or GBK; XLSX; XLS) sent as the multipart
 /// field `file`, with an optional TOML `mapping` field. Query: `survey`, `format`
 /// (auto, qualtrics, surveymonkey, wjx, delighted, formbricks, limesurvey, generic),
-/// `dry_run`, `skip_invalid`, `keep_ip`. Returns the import report: the detected format and
+/// `dry_run`, `skip_invalid`, `keep_ip`, `submitted_at` (the time of rows the file gives
+/// none; overrides the mapping's). Returns the import report: the detected format and
 /// encoding, each column and what it becomes, counts, and every problem with row and column.
 #[utoipa::path(post, path = "/api/v1/imports", tag = "imports", security(("bearer" = [])),
     params(("survey" = Option<String>, Query, description = "the survey to import into; default from the file name"),
            ("format" = Option<String>, Query, description = "the export's format; default auto"),
            ("dry_run" = Option<bool>, Query, description = "only report"),
            ("skip_invalid" = Option<bool>, Query, description = "import the valid rows"),
-           ("keep_ip" = Option<bool>, Query, description = "keep IP addresses")),
+           ("keep_ip" = Option<bool>, Query, description = "keep IP addresses"),
+           ("submitted_at" = Option<String>, Query, description = "the submission time of rows the file gives none, e.g. 2024-06-30")),
     request_body(content_type = "multipart/form-data", description = "fields file and (optional) mapping"),
     responses((status = 200, description = "the import report", body = Object),
               (status = 400, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
@@ -80,6 +82,14 @@ pub async fn import(
     }
     let file =
         file.ok_or_else(|| ApiError::malformed("send the export as the multipart field \"file\""))?;
+    if let Some(time) = single(&pairs, &["submitted_at"]) {
+        mapping = Some(
+            mapping
+                .unwrap_or_default()
+                .with_submitted_at(&time)
+                .map_err(|e| ApiError::malformed(e.to_string()))?,
+        );
+    }
     let options = ImportOptions {
         survey,
         format,
