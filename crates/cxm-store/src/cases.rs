@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use cxm_domain::{CaseStatus, Priority, RoutingConditions};
 use sqlx::Row;
 
-use crate::{Store, StoreError, now_micros, with_pool};
+use crate::{BeginWrite, Store, StoreError, now_micros, with_pool};
 
 /// A department and its people.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -358,7 +358,7 @@ impl Store {
         members: &[i64],
     ) -> Result<(), StoreError> {
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let done = sqlx::query("UPDATE departments SET name = $1, manager_user_id = $2 WHERE id = $3")
                 .bind(name).bind(manager).bind(id).execute(&mut *tx).await?;
             if done.rows_affected() == 0 {
@@ -558,7 +558,7 @@ impl Store {
                     return Err(StoreError::Conflict(format!("response {response} has a case")));
                 }
             }
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO cases (uid, source, response_uid, customer, survey, score, touchpoint, dimensions, themes, summary, \
                  department_id, assignee_user_id, priority, status, first_response_due, resolution_due, reopen_count, created_at, updated_at) \
@@ -584,7 +584,7 @@ impl Store {
     /// [`StoreError::NotFound`] for an unknown case.
     pub async fn save_case(&self, case: &StoredCase, event: &CaseEvent) -> Result<(), StoreError> {
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let done = sqlx::query(
                 "UPDATE cases SET department_id = $1, assignee_user_id = $2, priority = $3, status = $4, first_response_due = $5, \
                  resolution_due = $6, first_responded_at = $7, resolved_at = $8, closed_at = $9, escalated_at = $10, root_cause = $11, \

@@ -16,7 +16,7 @@ use sqlx::{AssertSqlSafe, Row};
 use crate::counts::{CountBuffer, Placement, addition_statement, removal_statements, segment_rows};
 use crate::lists::{ValueList, one_of};
 use crate::pipeline::{Chunked, execute_each, fetch_each};
-use crate::{Backend, Store, StoreError, now_micros, sqlite};
+use crate::{Backend, BeginWrite, Store, StoreError, now_micros, sqlite};
 
 /// Runs `$body` with `$tx` bound to the backend's open transaction, compiled once per backend.
 macro_rules! with_transaction {
@@ -225,8 +225,8 @@ impl Store {
         let surveys = self.surveys().await?;
         let items = self.items(&[]).await?;
         let transaction = match &self.backend {
-            Backend::Sqlite(pool) => Transaction::Sqlite(pool.begin().await?),
-            Backend::Postgres(pool) => Transaction::Postgres(pool.begin().await?),
+            Backend::Sqlite(pool) => Transaction::Sqlite(pool.begin_write().await?),
+            Backend::Postgres(pool) => Transaction::Postgres(pool.begin_write().await?),
         };
         Ok(IngestSession {
             store: self.clone(),

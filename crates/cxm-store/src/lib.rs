@@ -54,6 +54,21 @@ macro_rules! with_pool {
 }
 pub(crate) use with_pool;
 
+/// Opening a transaction that will write, on either backend's pool.
+///
+/// On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), waiting its turn behind other
+/// writers. A deferred transaction that reads first would fail with "database is locked" if
+/// another connection committed in between, which concurrent form submissions do.
+pub(crate) trait BeginWrite {
+    /// The backend.
+    type Database: sqlx::Database;
+
+    /// A transaction holding (on SQLite) the database's write lock.
+    fn begin_write(
+        &self,
+    ) -> impl Future<Output = Result<sqlx::Transaction<'static, Self::Database>, sqlx::Error>> + Send;
+}
+
 /// The database behind a [`Store`].
 #[derive(Clone)]
 pub(crate) enum Backend {

@@ -1,7 +1,7 @@
 //! Schema migrations: one embedded folder per backend, applied in order, each in a
 //! transaction, recorded in `schema_migrations`.
 
-use crate::{Store, StoreError, now_micros, with_pool};
+use crate::{BeginWrite, Store, StoreError, now_micros, with_pool};
 
 /// `(version, description, SQLite text, PostgreSQL text)` of every migration, oldest first.
 const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
@@ -52,7 +52,7 @@ pub(crate) async fn run(store: &Store) -> Result<usize, StoreError> {
                 continue;
             }
             let sql = if is_sqlite { sqlite_sql } else { postgres_sql };
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::raw_sql(sql).execute(&mut *tx).await?;
             sqlx::query("INSERT INTO schema_migrations (version, description, applied_at) VALUES ($1, $2, $3)")
                 .bind(version)

@@ -1,4 +1,4 @@
-//! PostgreSQL specifics: the connection pool.
+//! PostgreSQL specifics: the connection pool and write transactions.
 
 use std::time::Duration;
 
@@ -13,4 +13,16 @@ pub(crate) async fn connect(url: &str) -> Result<sqlx::PgPool, StoreError> {
         .connect(url)
         .await?;
     Ok(pool)
+}
+
+impl crate::BeginWrite for sqlx::PgPool {
+    type Database = sqlx::Postgres;
+
+    fn begin_write(
+        &self,
+    ) -> impl Future<Output = Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error>> + Send
+    {
+        // Row locks and unique indexes order concurrent writers; no table lock is needed.
+        self.begin()
+    }
 }

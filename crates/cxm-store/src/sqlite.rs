@@ -1,4 +1,5 @@
-//! SQLite specifics: opening the file (WAL, foreign keys, busy timeout, cache, row buffer).
+//! SQLite specifics: opening the file (WAL, foreign keys, busy timeout, cache, row buffer),
+//! write transactions that take the lock at once, and anonymous placeholders.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -48,6 +49,17 @@ pub(crate) async fn connect(url: &str) -> Result<sqlx::SqlitePool, StoreError> {
         .connect_with(options)
         .await?;
     Ok(pool)
+}
+
+impl crate::BeginWrite for sqlx::SqlitePool {
+    type Database = sqlx::Sqlite;
+
+    fn begin_write(
+        &self,
+    ) -> impl Future<Output = Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error>> + Send
+    {
+        self.begin_with("BEGIN IMMEDIATE")
+    }
 }
 
 /// `sql` with its `$1, $2, …` placeholders written as anonymous `?`, when they appear once

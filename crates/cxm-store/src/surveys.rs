@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use cxm_domain::{QuestionKind, Survey};
 use sqlx::Row;
 
-use crate::{Store, StoreError, now_micros, with_pool};
+use crate::{BeginWrite, Store, StoreError, now_micros, with_pool};
 
 /// A survey as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -99,7 +99,7 @@ impl Store {
             serde_json::to_string(survey).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let now = now_micros();
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM surveys WHERE key = $1")
                 .bind(survey.key.as_str())
                 .fetch_optional(&mut *tx)
@@ -143,7 +143,7 @@ impl Store {
             serde_json::to_string(survey).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let now = now_micros();
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let row = sqlx::query("SELECT id, created_at FROM surveys WHERE key = $1")
                 .bind(survey.key.as_str())
                 .fetch_optional(&mut *tx)
@@ -243,7 +243,7 @@ impl Store {
     /// responses (close it instead).
     pub async fn delete_survey(&self, key: &str) -> Result<(), StoreError> {
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar("SELECT id FROM surveys WHERE key = $1")
                 .bind(key)
                 .fetch_optional(&mut *tx)

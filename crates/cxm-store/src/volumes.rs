@@ -3,7 +3,7 @@
 
 use sqlx::Row;
 
-use crate::{Store, StoreError, with_pool};
+use crate::{BeginWrite, Store, StoreError, with_pool};
 
 /// One month's volume of one measure in one scope.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,7 +27,7 @@ impl Store {
     /// [`StoreError::Other`] when the database fails; nothing is written then.
     pub async fn set_volumes(&self, volumes: &[Volume]) -> Result<(), StoreError> {
         with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             for v in volumes {
                 sqlx::query(
                     "INSERT INTO volumes (measure, dim_key, dim_value, month, n) VALUES ($1, $2, $3, $4, $5) \

@@ -298,3 +298,26 @@ async fn the_same_id_from_two_sources_is_two_responses() {
     assert_eq!(report.inserted, 2);
     assert_eq!(app.response_count().await, 2.0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_ingests_each_land_without_a_busy_error() {
+    // Form submissions, API calls and feeds arrive at once; on SQLite each ingest must wait
+    // for the write lock rather than fail because another committed after it began reading.
+    let app = test_app().await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..24 {
+        let app = app.app.clone();
+        tasks.spawn(async move {
+            let input = crate::response(
+                &format!("c{i}"),
+                "2025-03-01T09:00:00+08:00",
+                serde_json::json!({ "nps": i % 11 }),
+            );
+            app.ingest(&[input], &[1]).await
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.expect("task").expect("every concurrent ingest lands");
+    }
+    assert_eq!(app.response_count().await, 24.0);
+}
