@@ -157,6 +157,89 @@ fn event(actor: &str, kind: &str, detail: serde_json::Value) -> CaseEvent {
     }
 }
 
+/// Does `action` to `case` at `now`: the status step it takes (refused when the case's status
+/// does not allow it) and the fields it sets. Returns the timeline event's detail.
+fn apply(
+    case: &mut StoredCase,
+    action: &CaseAction,
+    root_causes: &[String],
+    now: i64,
+) -> Result<serde_json::Value, AppError> {
+    let go = |case: &mut StoredCase, next: CaseStatus| -> Result<(), AppError> {
+        if case.status != next && !case.status.can_become(next) {
+            return Err(AppError::Conflict(format!(
+                "a {} case cannot become {}",
+                case.status.as_str(),
+                next.as_str()
+            )));
+        }
+        case.status = next;
+        Ok(())
+    };
+    let detail = match action {
+        CaseAction::Assign { user_id } => {
+            let next = if case.status == CaseStatus::New {
+                CaseStatus::Assigned
+            } else {
+                case.status
+            };
+            go(case, next)?;
+            case.assignee_user_id = Some(*user_id);
+            serde_json::json!({ "assignee_user_id": user_id })
+        }
+        CaseAction::Start => {
+            go(case, CaseStatus::InProgress)?;
+            serde_json::json!({})
+        }
+        CaseAction::Note { text } => {
+            if text.trim().is_empty() {
+                return Err(AppError::invalid("text", "must not be empty"));
+            }
+            serde_json::json!({ "text": text })
+        }
+        CaseAction::Contact { method } => {
+            case.contacted = Some(true);
+            case.contact_method = Some(method.clone());
+            serde_json::json!({ "method": method })
+        }
+        CaseAction::Resolve {
+            root_cause,
+            resolution,
+        } => {
+            if !root_causes.contains(root_cause) {
+                return Err(AppError::invalid(
+                    "root_cause",
+                    format!(
+                        "{root_cause:?} is not a root cause; expected one of {}",
+                        root_causes.join(", ")
+                    ),
+                ));
+            }
+            go(case, CaseStatus::Resolved)?;
+            case.root_cause = Some(root_cause.clone());
+            case.resolution = Some(resolution.clone());
+            case.resolved_at = Some(now);
+            serde_json::json!({ "root_cause": root_cause, "resolution": resolution })
+        }
+        CaseAction::Close => {
+            go(case, CaseStatus::Closed)?;
+            case.closed_at = Some(now);
+            serde_json::json!({})
+        }
+        CaseAction::Reopen { reason } => {
+            go(case, CaseStatus::InProgress)?;
+            case.reopen_count += 1;
+            case.resolved_at = None;
+            case.closed_at = None;
+            serde_json::json!({ "reason": reason })
+        }
+    };
+    if case.first_responded_at.is_none() {
+        case.first_responded_at = Some(now);
+    }
+    Ok(detail)
+}
+
 impl App {
     /// Opens cases for the detractors among freshly stored live responses (imports of history
     /// open none), and for comments that are negative or name a watched theme when so
@@ -392,6 +475,7 @@ impl App {
             contact_method: None,
             reopen_count: 0,
             created_at: now,
+            updated_at: now,
         };
         let case = self.store.create_case(&case, &events).await?;
         let title = format!(
@@ -455,80 +539,7 @@ impl App {
         actor: &str,
         action: CaseAction,
     ) -> Result<StoredCase, AppError> {
-        let (mut case, _) = self.store.case(uid).await?;
         let now = chrono::Utc::now().timestamp_micros();
-        let go = |case: &mut StoredCase, next: CaseStatus| -> Result<(), AppError> {
-            if case.status != next && !case.status.can_become(next) {
-                return Err(AppError::Conflict(format!(
-                    "a {} case cannot become {}",
-                    case.status.as_str(),
-                    next.as_str()
-                )));
-            }
-            case.status = next;
-            Ok(())
-        };
-        let detail = match &action {
-            CaseAction::Assign { user_id } => {
-                let next = if case.status == CaseStatus::New {
-                    CaseStatus::Assigned
-                } else {
-                    case.status
-                };
-                go(&mut case, next)?;
-                case.assignee_user_id = Some(*user_id);
-                serde_json::json!({ "assignee_user_id": user_id })
-            }
-            CaseAction::Start => {
-                go(&mut case, CaseStatus::InProgress)?;
-                serde_json::json!({})
-            }
-            CaseAction::Note { text } => {
-                if text.trim().is_empty() {
-                    return Err(AppError::invalid("text", "must not be empty"));
-                }
-                serde_json::json!({ "text": text })
-            }
-            CaseAction::Contact { method } => {
-                case.contacted = Some(true);
-                case.contact_method = Some(method.clone());
-                serde_json::json!({ "method": method })
-            }
-            CaseAction::Resolve {
-                root_cause,
-                resolution,
-            } => {
-                if !self.config.cases.root_causes.contains(root_cause) {
-                    return Err(AppError::invalid(
-                        "root_cause",
-                        format!(
-                            "{root_cause:?} is not a root cause; expected one of {}",
-                            self.config.cases.root_causes.join(", ")
-                        ),
-                    ));
-                }
-                go(&mut case, CaseStatus::Resolved)?;
-                case.root_cause = Some(root_cause.clone());
-                case.resolution = Some(resolution.clone());
-                case.resolved_at = Some(now);
-                serde_json::json!({ "root_cause": root_cause, "resolution": resolution })
-            }
-            CaseAction::Close => {
-                go(&mut case, CaseStatus::Closed)?;
-                case.closed_at = Some(now);
-                serde_json::json!({})
-            }
-            CaseAction::Reopen { reason } => {
-                go(&mut case, CaseStatus::InProgress)?;
-                case.reopen_count += 1;
-                case.resolved_at = None;
-                case.closed_at = None;
-                serde_json::json!({ "reason": reason })
-            }
-        };
-        if case.first_responded_at.is_none() {
-            case.first_responded_at = Some(now);
-        }
         let newly_assigned = match action {
             CaseAction::Assign { user_id } => Some(user_id),
             _ => None,
@@ -542,9 +553,25 @@ impl App {
             CaseAction::Close => "closed",
             CaseAction::Reopen { .. } => "reopened",
         };
-        self.store
-            .save_case(&case, &event(actor, kind, detail))
-            .await?;
+        // Someone else (a colleague, the SLA sweep) may change the case between reading and
+        // saving it: the save then fails and the action is done again on the case as it is.
+        let mut attempts = 0;
+        let case = loop {
+            let (mut case, _) = self.store.case(uid).await?;
+            let detail = apply(&mut case, &action, &self.config.cases.root_causes, now)?;
+            match self
+                .store
+                .save_case(&case, &event(actor, kind, detail))
+                .await
+            {
+                Ok(version) => {
+                    case.updated_at = version;
+                    break case;
+                }
+                Err(cxm_store::StoreError::Conflict(_)) if attempts < 10 => attempts += 1,
+                Err(other) => return Err(other.into()),
+            }
+        };
         // The new assignee hears of it once: with the update where channels take updates
         // (mentioned and emailed), else by a personal email alone.
         if self.wants("case.updated") {
@@ -607,9 +634,17 @@ impl App {
                 "priority": { "from": from.as_str(), "to": case.priority.as_str() },
                 "notify_manager_user_id": manager,
             });
-            self.store
+            match self
+                .store
                 .save_case(&case, &event("system", "escalated", detail))
-                .await?;
+                .await
+            {
+                Ok(version) => case.updated_at = version,
+                // Someone acted on the case since the sweep read it; the next sweep sees the
+                // case as it is now.
+                Err(cxm_store::StoreError::Conflict(_)) => continue,
+                Err(other) => return Err(other.into()),
+            }
             let title = format!(
                 "工单超时升级 · Case past its SLA [{}]",
                 case.priority.as_str()

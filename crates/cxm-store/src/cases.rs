@@ -101,6 +101,9 @@ pub struct StoredCase {
     pub reopen_count: i64,
     /// Opened, unix µs.
     pub created_at: i64,
+    /// Last changed, unix µs: the case's version. [`Store::save_case`] writes only over the
+    /// version that was read, so two changes made at once never silently undo each other.
+    pub updated_at: i64,
 }
 
 impl StoredCase {
@@ -263,7 +266,7 @@ const OPEN_STATUSES: &str = "'new', 'assigned', 'in_progress'";
 
 const CASE_COLUMNS: &str = "id, uid, source, response_uid, customer, survey, score, touchpoint, dimensions, themes, summary, \
      department_id, assignee_user_id, priority, status, first_response_due, resolution_due, first_responded_at, resolved_at, \
-     closed_at, escalated_at, root_cause, resolution, contacted, contact_method, reopen_count, created_at";
+     closed_at, escalated_at, root_cause, resolution, contacted, contact_method, reopen_count, created_at, updated_at";
 
 fn case_of<R: Row>(row: &R) -> Result<StoredCase, StoreError>
 where
@@ -309,6 +312,7 @@ where
         contact_method: row.try_get("contact_method")?,
         reopen_count: row.try_get("reopen_count")?,
         created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
     })
 }
 
@@ -574,34 +578,41 @@ impl Store {
                     .bind(id).bind(event.at).bind(&event.actor).bind(&event.kind).bind(&event.detail).execute(&mut *tx).await?;
             }
             tx.commit().await?;
-            Ok(StoredCase { id, ..case.clone() })
+            Ok(StoredCase { id, updated_at: case.created_at, ..case.clone() })
         })
     }
 
-    /// Writes a case's changing fields and a timeline event, in one transaction.
+    /// Writes a case's changing fields and a timeline event, in one transaction, if the case
+    /// is still at the version it was read at (`case.updated_at`). Returns the new version.
     ///
     /// # Errors
-    /// [`StoreError::NotFound`] for an unknown case.
-    pub async fn save_case(&self, case: &StoredCase, event: &CaseEvent) -> Result<(), StoreError> {
+    /// [`StoreError::NotFound`] for an unknown case; [`StoreError::Conflict`] when it changed
+    /// since it was read (read it again and redo the change).
+    pub async fn save_case(&self, case: &StoredCase, event: &CaseEvent) -> Result<i64, StoreError> {
+        let version = now_micros().max(case.updated_at + 1);
         with_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let done = sqlx::query(
                 "UPDATE cases SET department_id = $1, assignee_user_id = $2, priority = $3, status = $4, first_response_due = $5, \
                  resolution_due = $6, first_responded_at = $7, resolved_at = $8, closed_at = $9, escalated_at = $10, root_cause = $11, \
-                 resolution = $12, contacted = $13, contact_method = $14, reopen_count = $15, updated_at = $16 WHERE id = $17",
+                 resolution = $12, contacted = $13, contact_method = $14, reopen_count = $15, updated_at = $16 WHERE id = $17 AND updated_at = $18",
             )
             .bind(case.department_id).bind(case.assignee_user_id).bind(case.priority.as_str()).bind(case.status.as_str())
             .bind(case.first_response_due).bind(case.resolution_due).bind(case.first_responded_at).bind(case.resolved_at)
             .bind(case.closed_at).bind(case.escalated_at).bind(&case.root_cause).bind(&case.resolution).bind(case.contacted)
-            .bind(&case.contact_method).bind(case.reopen_count).bind(now_micros()).bind(case.id)
+            .bind(&case.contact_method).bind(case.reopen_count).bind(version).bind(case.id).bind(case.updated_at)
             .execute(&mut *tx).await?;
             if done.rows_affected() == 0 {
-                return Err(StoreError::NotFound(format!("case {}", case.uid)));
+                let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM cases WHERE id = $1").bind(case.id).fetch_optional(&mut *tx).await?;
+                return Err(match exists {
+                    Some(_) => StoreError::Conflict(format!("case {} changed while this change was made", case.uid)),
+                    None => StoreError::NotFound(format!("case {}", case.uid)),
+                });
             }
             sqlx::query("INSERT INTO case_events (case_id, at, actor, kind, detail) VALUES ($1, $2, $3, $4, $5)")
                 .bind(case.id).bind(event.at).bind(&event.actor).bind(&event.kind).bind(&event.detail).execute(&mut *tx).await?;
             tx.commit().await?;
-            Ok(())
+            Ok(version)
         })
     }
 

@@ -714,3 +714,83 @@ async fn negative_comments_and_watched_themes_open_cases_whatever_the_score() {
     assert_eq!(opened[1].0, Some(10));
     assert!(opened[1].1.contains("验证码"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_made_to_a_case_meanwhile_is_never_silently_undone() {
+    let (app, _database) = app_with_cases().await;
+    let complaint = |summary: &str| ComplaintInput {
+        summary: summary.into(),
+        customer: None,
+        channel: Some("phone".into()),
+        touchpoint: None,
+        dimensions: Default::default(),
+        priority: Some(Priority::Urgent),
+    };
+    let case = app
+        .open_complaint(complaint("快递三天没动"), "api")
+        .await
+        .unwrap();
+    // The SLA sweep reads the case; an agent resolves it; the sweep then saves what it read.
+    let (mut stale, _) = app.store().case(&case.uid).await.unwrap();
+    app.act_on_case(&case.uid, "li", CaseAction::Start)
+        .await
+        .unwrap();
+    let resolved = app
+        .act_on_case(
+            &case.uid,
+            "li",
+            CaseAction::Resolve {
+                root_cause: "delivery_delay".into(),
+                resolution: "re-shipped".into(),
+            },
+        )
+        .await
+        .unwrap();
+    stale.priority = stale.priority.raised();
+    stale.escalated_at = Some(stale.created_at);
+    let event = cxm_store::CaseEvent {
+        at: stale.created_at,
+        actor: "system".into(),
+        kind: "escalated".into(),
+        detail: "{}".into(),
+    };
+    let error = app.store().save_case(&stale, &event).await.unwrap_err();
+    assert!(
+        matches!(error, cxm_store::StoreError::Conflict(_)),
+        "{error:?}"
+    );
+    let (now, timeline) = app.store().case(&case.uid).await.unwrap();
+    assert_eq!(
+        (now.status, now.escalated_at, now.updated_at),
+        (CaseStatus::Resolved, None, resolved.updated_at)
+    );
+    assert!(timeline.iter().all(|e| e.kind != "escalated"));
+
+    // Agents acting on one case at once each get their change in: none is lost.
+    let busy = app
+        .open_complaint(complaint("退款一直没到账"), "api")
+        .await
+        .unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..6 {
+        let (app, uid) = (app.clone(), busy.uid.clone());
+        tasks.spawn(async move {
+            let action = if i == 0 {
+                CaseAction::Contact {
+                    method: "phone".into(),
+                }
+            } else {
+                CaseAction::Note {
+                    text: format!("note {i}"),
+                }
+            };
+            app.act_on_case(&uid, &format!("agent{i}"), action).await
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.unwrap().expect("every concurrent action lands");
+    }
+    let (after, timeline) = app.store().case(&busy.uid).await.unwrap();
+    assert_eq!(after.contacted, Some(true), "the contact is not undone");
+    assert_eq!(timeline.iter().filter(|e| e.kind == "note").count(), 5);
+}
