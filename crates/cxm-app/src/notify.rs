@@ -352,13 +352,18 @@ impl App {
         Ok(())
     }
 
-    /// Delivers every message due at `now` (unix µs).
+    /// Delivers every message due at `now` (unix µs) that no other sender has claimed.
     ///
     /// # Errors
     /// [`AppError::Store`] when the outbox cannot be read or written; a channel's failure is
     /// recorded on its messages instead.
     pub async fn deliver_notifications(&self, now: i64) -> Result<DeliveryReport, AppError> {
-        let due = self.store.due_messages(now, 500).await?;
+        // Claimed for ten minutes: longer than any send takes, so another server on the same
+        // database skips them, and short enough that a crashed sender's messages go out soon.
+        let due = self
+            .store
+            .claim_due_messages(now, now + 600_000_000, 500)
+            .await?;
         let mut groups: BTreeMap<(String, String), Vec<OutboxMessage>> = BTreeMap::new();
         for message in due {
             groups

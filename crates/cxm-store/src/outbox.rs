@@ -1,4 +1,6 @@
 //! The notification outbox: messages waiting for delivery, with their attempts and errors.
+//! Senders claim due messages for a while before sending them, so that several `cxm serve`
+//! processes on one database never send a message twice.
 
 use sqlx::Row;
 
@@ -61,21 +63,36 @@ impl Store {
                  WHERE delivered_at IS NULL AND next_attempt_at <= $1 ORDER BY id LIMIT $2",
             )
             .bind(now).bind(limit).fetch_all(pool).await?;
-            let mut out = Vec::with_capacity(rows.len());
-            for row in rows {
-                out.push(OutboxMessage {
-                    id: row.try_get("id")?,
-                    channel: row.try_get("channel")?,
-                    target: row.try_get("target")?,
-                    dedupe_key: row.try_get("dedupe_key")?,
-                    event: row.try_get("event")?,
-                    title: row.try_get("title")?,
-                    body: row.try_get("body")?,
-                    mention: row.try_get("mention")?,
-                    attempts: row.try_get("attempts")?,
-                });
-            }
-            Ok(out)
+            rows.iter().map(message_of).collect()
+        })
+    }
+
+    /// Claims up to `limit` undelivered messages due at `now` (unix µs), oldest first: they
+    /// are not due again until `until`, so no other sender takes them meanwhile. The sender
+    /// then marks each delivered, failed or postponed; a message whose sender died is sent
+    /// after `until`.
+    ///
+    /// # Errors
+    /// [`StoreError::Other`] when the database fails.
+    pub async fn claim_due_messages(
+        &self,
+        now: i64,
+        until: i64,
+        limit: i64,
+    ) -> Result<Vec<OutboxMessage>, StoreError> {
+        with_pool!(self, pool => {
+            // The outer condition is checked again on the row as it is when the update takes
+            // its lock, so of two senders at once only the first gets a message.
+            let rows = sqlx::query(
+                "UPDATE outbox SET next_attempt_at = $1 \
+                 WHERE id IN (SELECT id FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= $2 ORDER BY id LIMIT $3) \
+                 AND delivered_at IS NULL AND next_attempt_at <= $2 \
+                 RETURNING id, channel, target, dedupe_key, event, title, body, mention, attempts",
+            )
+            .bind(until).bind(now).bind(limit).fetch_all(pool).await?;
+            let mut messages = rows.iter().map(message_of).collect::<Result<Vec<_>, _>>()?;
+            messages.sort_by_key(|m| m.id);
+            Ok(messages)
         })
     }
 
@@ -136,4 +153,24 @@ impl Store {
             Ok(())
         })
     }
+}
+
+fn message_of<R: Row>(row: &R) -> Result<OutboxMessage, StoreError>
+where
+    for<'r> &'r str: sqlx::ColumnIndex<R>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(OutboxMessage {
+        id: row.try_get("id")?,
+        channel: row.try_get("channel")?,
+        target: row.try_get("target")?,
+        dedupe_key: row.try_get("dedupe_key")?,
+        event: row.try_get("event")?,
+        title: row.try_get("title")?,
+        body: row.try_get("body")?,
+        mention: row.try_get("mention")?,
+        attempts: row.try_get("attempts")?,
+    })
 }

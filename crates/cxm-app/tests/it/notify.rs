@@ -114,6 +114,65 @@ fn now() -> i64 {
     chrono::Utc::now().timestamp_micros()
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_on_one_database_send_each_message_once() {
+    let (base, received) = receiver().await;
+    let database = ScratchDatabase::new(postgres_url().as_deref())
+        .await
+        .unwrap();
+    let secret = format!(
+        "whsec_{}",
+        base64::engine::general_purpose::STANDARD.encode(b"a webhook secret for outbound!!")
+    );
+    let channels = vec![channel("webhook", format!("{base}/hook"), Some(&secret))];
+    let one = app_with(channels.clone(), None, &database, true).await;
+    let other = app_with(channels, None, &database, true).await;
+    for i in 0..12 {
+        one.open_complaint(complaint(&format!("投诉 {i}")), "api")
+            .await
+            .unwrap();
+    }
+    let at = now();
+    let (a, b) = tokio::join!(
+        tokio::spawn({
+            let one = one.clone();
+            async move { one.deliver_notifications(at).await }
+        }),
+        tokio::spawn({
+            let other = other.clone();
+            async move { other.deliver_notifications(at).await }
+        })
+    );
+    let (a, b) = (a.unwrap().unwrap(), b.unwrap().unwrap());
+    assert_eq!(a.delivered + b.delivered, 12, "{a:?} {b:?}");
+    assert_eq!(
+        received.lock().unwrap().len(),
+        12,
+        "no message went out twice"
+    );
+    // A claimed message whose sender died goes out once its claim lapses.
+    let lost = one
+        .open_complaint(complaint("无人处理"), "api")
+        .await
+        .unwrap();
+    let claimed = one
+        .store()
+        .claim_due_messages(now(), now() + 60_000_000, 10)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1, "{lost:?}");
+    assert_eq!(
+        other.deliver_notifications(now()).await.unwrap().delivered,
+        0
+    );
+    let later = now() + 120_000_000;
+    assert_eq!(
+        other.deliver_notifications(later).await.unwrap().delivered,
+        1
+    );
+    assert_eq!(received.lock().unwrap().len(), 13);
+}
+
 #[tokio::test]
 async fn robots_get_signed_messages_once_even_across_a_restart() {
     let (base, received) = receiver().await;
