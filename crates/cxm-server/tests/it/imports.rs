@@ -135,6 +135,61 @@ async fn an_export_uploaded_over_http_is_imported_and_exported_back() {
     assert!(String::from_utf8_lossy(&body).contains("x.bin"));
 }
 
+#[tokio::test]
+async fn an_undated_upload_takes_the_time_given_in_the_query() {
+    let server = TestServer::start().await;
+    let file = b"id,recommend,comment\n1,10,great\n2,3,slow\n3,9,\n";
+    let (status, _, body) = server
+        .raw(upload(
+            "/api/v1/imports?survey=paper",
+            &server.admin,
+            "paper.csv",
+            file,
+        ))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        String::from_utf8_lossy(&body).contains("submitted_at"),
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+    let (status, _, body) = server
+        .raw(upload(
+            "/api/v1/imports?survey=paper&submitted_at=yesterday",
+            &server.admin,
+            "paper.csv",
+            file,
+        ))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(String::from_utf8_lossy(&body).contains("yesterday"));
+    let (status, _, body) = server
+        .raw(upload(
+            "/api/v1/imports?survey=paper&submitted_at=2024-06-30",
+            &server.admin,
+            "paper.csv",
+            file,
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    let report = json(&body);
+    assert_eq!(report["imported"]["inserted"], 3);
+    assert!(
+        report["plan"]["default_submitted_at"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("2024-06-30")),
+        "{report}"
+    );
+    let reply = server
+        .get("/api/v1/metrics?metrics=nps&survey=paper&since=2024-06-30&until=2024-06-30")
+        .await;
+    let row = &reply.expect(StatusCode::OK)["rows"][0];
+    assert_eq!(row["n"].as_u64(), Some(3), "{row}");
+    // Promoters 10 and 9, detractor 3: (2 − 1) / 3.
+    let value = row["value"].as_f64().unwrap();
+    assert!((value - 100.0 / 3.0).abs() < 1e-9, "{row}");
+}
+
 fn post_json(uri: &str, body: &[u8], headers: &[(&str, String)]) -> Request<Body> {
     let mut request = Request::builder()
         .method(Method::POST)
