@@ -15,7 +15,7 @@ use sqlx::{AssertSqlSafe, Row};
 
 use crate::counts::{CountBuffer, Placement, addition_statement, removal_statements, segment_rows};
 use crate::lists::{ValueList, one_of};
-use crate::pipeline::{Chunked, execute_each, fetch_each};
+use crate::pipeline::{Chunked, execute_each};
 use crate::{Backend, BeginWrite, Store, StoreError, now_micros, sqlite};
 
 /// Runs `$body` with `$tx` bound to the backend's open transaction, compiled once per backend.
@@ -414,7 +414,14 @@ impl IngestSession {
                 query.execute(&mut **tx).await?;
             }
 
-            // Responses stored before: out of the counts, their answers deleted.
+            // Responses stored before keep their ids; they leave the counts and their answers
+            // are deleted.
+            let position: HashMap<(&str, &str), usize> = kept
+                .iter()
+                .enumerate()
+                .map(|(index, s)| ((s.response.source.as_str(), s.response.source_id.as_str()), index))
+                .collect();
+            let mut response_ids: Vec<i64> = vec![0; kept.len()];
             let mut existing: Vec<i64> = Vec::new();
             let mut by_source: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
             for stamped in &kept {
@@ -423,10 +430,16 @@ impl IngestSession {
             for (source, source_ids) in &by_source {
                 for chunk in source_ids.chunks(parameters - 1) {
                     let condition = one_of(tx, "source_id", 2, chunk.len());
-                    let sql = format!("SELECT id FROM responses WHERE source = $1 AND {condition}");
+                    let sql = format!("SELECT id, source_id FROM responses WHERE source = $1 AND {condition}");
                     let query = sqlx::query(AssertSqlSafe(dialect(sql))).bind(*source);
                     for row in bind_texts(query, chunk).fetch_all(&mut **tx).await? {
-                        existing.push(row.try_get("id")?);
+                        let id: i64 = row.try_get("id")?;
+                        let source_id: &str = row.try_get("source_id")?;
+                        let &index = position
+                            .get(&(*source, source_id))
+                            .ok_or_else(|| StoreError::Corrupt(format!("unexpected response {source}/{source_id}")))?;
+                        response_ids[index] = id;
+                        existing.push(id);
                     }
                 }
             }
@@ -482,28 +495,46 @@ impl IngestSession {
             }
             let customer_of = |response: &ValidResponse| response.customer.as_ref().map(|c| customers[c.external_id.trim()]);
 
-            // Responses, upserted in chunks. Those found stored above are the replaced ones;
-            // the returned ids are matched to the batch by (source, source id).
+            // New responses get ids reserved now, so that their answers can be written right
+            // behind them without reading ids back. On SQLite the session holds the write lock,
+            // so the ids after the largest are free; PostgreSQL hands them out from the
+            // column's sequence. (A response with the same source id stored meanwhile by
+            // another PostgreSQL session makes this batch fail on the unique index, whole.)
             let outcome = IngestOutcome {
                 inserted: (kept.len() - existing.len()) as u64,
                 updated: existing.len() as u64,
             };
-            let position: HashMap<(&str, &str), usize> = kept
-                .iter()
-                .enumerate()
-                .map(|(index, s)| ((s.response.source.as_str(), s.response.source_id.as_str()), index))
-                .collect();
-            let mut response_ids: Vec<i64> = vec![0; kept.len()];
-            let upsert = Chunked::new(tx, parameters / 13, |rows| dialect(format!(
-                "INSERT INTO responses (uid, survey_id, customer_id, segment_id, source, source_id, submitted_at, \
-                 local_day, local_month, language, complete, created_at, updated_at) VALUES {} \
-                 ON CONFLICT (source, source_id) DO UPDATE SET survey_id = excluded.survey_id, \
+            if outcome.inserted > 0 {
+                let reserve = match &store.backend {
+                    Backend::Sqlite(_) => "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1) \
+                         SELECT (SELECT COALESCE(MAX(id), 0) FROM responses) + i AS id FROM n ORDER BY i",
+                    Backend::Postgres(_) => "SELECT nextval(pg_get_serial_sequence('responses', 'id')) AS id FROM generate_series(1, $1)",
+                };
+                let fresh: Vec<i64> = sqlx::query_scalar(AssertSqlSafe(reserve))
+                    .bind(outcome.inserted as i64)
+                    .fetch_all(&mut **tx)
+                    .await?;
+                let mut fresh = fresh.into_iter();
+                for id in response_ids.iter_mut().filter(|id| **id == 0) {
+                    *id = fresh.next().ok_or_else(|| StoreError::Corrupt("too few response ids reserved".to_owned()))?;
+                }
+            }
+            // A stored response (conflicting on its id) is updated in place; `uid` and
+            // `created_at` stay as they were.
+            let explicit_ids = match &store.backend {
+                Backend::Sqlite(_) => "",
+                Backend::Postgres(_) => " OVERRIDING SYSTEM VALUE",
+            };
+            let upsert = Chunked::new(tx, parameters / 14, |rows| dialect(format!(
+                "INSERT INTO responses (id, uid, survey_id, customer_id, segment_id, source, source_id, submitted_at, \
+                 local_day, local_month, language, complete, created_at, updated_at){explicit_ids} VALUES {} \
+                 ON CONFLICT (id) DO UPDATE SET survey_id = excluded.survey_id, \
                  customer_id = excluded.customer_id, segment_id = excluded.segment_id, submitted_at = excluded.submitted_at, \
                  local_day = excluded.local_day, local_month = excluded.local_month, language = excluded.language, \
-                 complete = excluded.complete, updated_at = excluded.updated_at RETURNING id, source, source_id",
-                values_clause(rows, 13)
+                 complete = excluded.complete, updated_at = excluded.updated_at",
+                values_clause(rows, 14)
             )));
-            let statements = upsert.statements(&kept, |query, position, stamped| {
+            let response_statements = upsert.statements(&kept, |query, position, stamped| {
                 let response = &stamped.response;
                 let survey_id = *survey_ids
                     .get(response.survey.as_str())
@@ -511,6 +542,7 @@ impl IngestSession {
                 let segment = segments[&segment_keys[position]];
                 let customer = customer_of(response);
                 Ok(query
+                    .bind(response_ids[position])
                     .bind(stamped.uid.as_str())
                     .bind(survey_id)
                     .bind(customer)
@@ -525,18 +557,6 @@ impl IngestSession {
                     .bind(now)
                     .bind(now))
             });
-            fetch_each(&mut **tx, statements, &mut |rows| {
-                for row in rows {
-                    let source: &str = row.try_get("source")?;
-                    let source_id: &str = row.try_get("source_id")?;
-                    let &index = position
-                        .get(&(source, source_id))
-                        .ok_or_else(|| StoreError::Corrupt(format!("unexpected response {source}/{source_id}")))?;
-                    response_ids[index] = row.try_get("id")?;
-                }
-                Ok(())
-            })
-            .await?;
 
             // Answers, by table.
             let mut numeric: Vec<(AnswerRow, i64)> = Vec::new();
@@ -601,8 +621,8 @@ impl IngestSession {
                 "INSERT INTO text_answers (response_id, item_id, text) VALUES {}",
                 values_clause(rows, 3)
             )));
-            let statements = numeric_insert
-                .statements(&numeric, |query, _, (row, value)| Ok(row.bind_with(query, *value)))
+            let statements = response_statements
+                .chain(numeric_insert.statements(&numeric, |query, _, (row, value)| Ok(row.bind_with(query, *value))))
                 .chain(choice_insert.statements(&choices, |query, _, (row, option)| Ok(row.bind_with(query, *option))))
                 .chain(text_insert.statements(&texts, |query, _, (response_id, item_id, text)| {
                     Ok(query.bind(*response_id).bind(*item_id).bind(*text))
