@@ -28,25 +28,7 @@ pub(crate) type Statements<'a, 'q, DB> = Box<dyn Iterator<Item = Built<'q, DB>> 
 /// The first error of a statement or of building one; statements after it do not run.
 pub(crate) async fn execute_each<'q, DB>(
     connection: &mut DB::Connection,
-    statements: Statements<'_, 'q, DB>,
-) -> Result<(), StoreError>
-where
-    DB: Database,
-    DB::Arguments: IntoArguments<DB>,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-{
-    fetch_each(connection, statements, &mut |_| Ok(())).await
-}
-
-/// Runs each of `statements` on `connection` in order and hands its rows to `take`, building
-/// the next statement (and taking the rows of the one before) while one runs.
-///
-/// # Errors
-/// The first error of a statement, of building one or of `take`; statements after it do not run.
-pub(crate) async fn fetch_each<'q, DB>(
-    connection: &mut DB::Connection,
     mut statements: Statements<'_, 'q, DB>,
-    take: &mut (dyn FnMut(Vec<DB::Row>) -> Result<(), StoreError> + Send),
 ) -> Result<(), StoreError>
 where
     DB: Database,
@@ -54,21 +36,14 @@ where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
 {
     let mut next = statements.next().transpose()?;
-    let mut taken: Option<Vec<DB::Row>> = None;
     while let Some(statement) = next {
-        let (rows, following) = tokio::join!(statement.fetch_all(&mut *connection), async {
-            if let Some(rows) = taken.take() {
-                take(rows)?;
-            }
+        let (done, following) = tokio::join!(statement.execute(&mut *connection), async {
             statements.next().transpose()
         });
-        taken = Some(rows?);
+        done?;
         next = following?;
     }
-    match taken {
-        Some(rows) => take(rows),
-        None => Ok(()),
-    }
+    Ok(())
 }
 
 /// A multi-row statement run over a list of rows in chunks of a fixed size. Its text is
