@@ -18,7 +18,6 @@ import sqlite3
 import sys
 import tempfile
 import time
-import uuid
 
 n = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -55,7 +54,8 @@ with tempfile.TemporaryDirectory() as work:
     db.execute("INSERT INTO surveys VALUES (1, 'bench', 'live', '{}', 0, 0)")
     db.execute("INSERT INTO segments VALUES (1, 'web', '', '{}')")
     responses = [
-        (str(uuid.uuid4()), 1, None, 1, "generic:bench", f"r{i}", i * 1000, 20_000 + i // 40_000,
+        # Public ids ordered by time, as cxm's UUIDv7 ids are.
+        (f"{i:08x}-0000-7000-8000-{i:012x}", 1, None, 1, "generic:bench", f"r{i}", i * 1000, 20_000 + i // 40_000,
          24_300 + i // 1_000_000, None, 1, 0, 0)
         for i in range(n)
     ]
