@@ -110,6 +110,14 @@ fn channel(kind: &str, target: String, secret: Option<&str>) -> NotifyChannel {
     }
 }
 
+/// A Standard Webhooks signing secret (`whsec_` and base64).
+fn webhook_secret() -> String {
+    format!(
+        "whsec_{}",
+        base64::engine::general_purpose::STANDARD.encode(b"a webhook secret for outbound!!")
+    )
+}
+
 fn now() -> i64 {
     chrono::Utc::now().timestamp_micros()
 }
@@ -120,10 +128,7 @@ async fn two_servers_on_one_database_send_each_message_once() {
     let database = ScratchDatabase::new(postgres_url().as_deref())
         .await
         .unwrap();
-    let secret = format!(
-        "whsec_{}",
-        base64::engine::general_purpose::STANDARD.encode(b"a webhook secret for outbound!!")
-    );
+    let secret = webhook_secret();
     let channels = vec![channel("webhook", format!("{base}/hook"), Some(&secret))];
     let one = app_with(channels.clone(), None, &database, true).await;
     let other = app_with(channels, None, &database, true).await;
@@ -444,10 +449,7 @@ async fn webhooks_get_every_event_signed_the_standard_webhooks_way() {
     let database = ScratchDatabase::new(postgres_url().as_deref())
         .await
         .unwrap();
-    let secret = format!(
-        "whsec_{}",
-        base64::engine::general_purpose::STANDARD.encode(b"a webhook secret for outbound!!")
-    );
+    let secret = webhook_secret();
     let hook = NotifyChannel {
         kind: "webhook".into(),
         target: format!("{base}/hooks/cx"),
