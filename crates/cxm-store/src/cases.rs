@@ -556,13 +556,15 @@ impl Store {
         let themes =
             serde_json::to_string(&case.themes).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         with_pool!(self, pool => {
+            // Checked inside the write transaction: on SQLite no other writer can open a case
+            // for the same response between the check and the insert.
+            let mut tx = pool.begin_write().await?;
             if let Some(response) = &case.response_uid {
-                let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM cases WHERE response_uid = $1").bind(response).fetch_optional(pool).await?;
+                let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM cases WHERE response_uid = $1").bind(response).fetch_optional(&mut *tx).await?;
                 if exists.is_some() {
                     return Err(StoreError::Conflict(format!("response {response} has a case")));
                 }
             }
-            let mut tx = pool.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO cases (uid, source, response_uid, customer, survey, score, touchpoint, dimensions, themes, summary, \
                  department_id, assignee_user_id, priority, status, first_response_due, resolution_due, reopen_count, created_at, updated_at) \
