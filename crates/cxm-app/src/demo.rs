@@ -327,7 +327,7 @@ impl App {
         for survey in surveys()? {
             match self.store.survey(survey.key.as_str()).await {
                 Ok(_) => {
-                    self.store.update_survey(&survey).await?;
+                    self.store.update_survey(&survey, None).await?;
                 }
                 Err(cxm_store::StoreError::NotFound(_)) => {
                     self.store.create_survey(&survey).await?;

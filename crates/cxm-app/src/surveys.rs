@@ -62,13 +62,32 @@ impl App {
         })
     }
 
-    /// Replaces an existing survey's definition.
+    /// Replaces an existing survey's definition. With `version` (the `updated_at` of the
+    /// [`SurveySummary`] the change was made on), only if nobody changed the survey since.
     ///
     /// # Errors
-    /// [`AppError::NotFound`] for an unknown key; [`AppError::Conflict`] when a question with
-    /// answers would change kind.
-    pub async fn update_survey(&self, survey: &Survey) -> Result<SurveySummary, AppError> {
-        self.store.update_survey(survey).await?;
+    /// [`AppError::NotFound`] for an unknown key; [`AppError::Invalid`] for a version that is
+    /// no time; [`AppError::Conflict`] when a question with answers would change kind, or
+    /// when the survey changed after `version`.
+    pub async fn update_survey(
+        &self,
+        survey: &Survey,
+        version: Option<&str>,
+    ) -> Result<SurveySummary, AppError> {
+        let expected = match version.map(str::trim).filter(|v| !v.is_empty()) {
+            None => None,
+            Some(text) => Some(
+                chrono::DateTime::parse_from_rfc3339(text)
+                    .map_err(|e| {
+                        AppError::invalid(
+                            "version",
+                            format!("{text:?} is not the updated_at of a survey ({e})"),
+                        )
+                    })?
+                    .timestamp_micros(),
+            ),
+        };
+        self.store.update_survey(survey, expected).await?;
         self.survey(survey.key.as_str()).await
     }
 

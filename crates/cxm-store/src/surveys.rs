@@ -134,23 +134,40 @@ impl Store {
 
     /// Replaces the definition of an existing survey. Items keep their ids; items the new
     /// definition drops stay in the database with their answers, so history is never lost.
+    /// With `expected` (unix µs), only a survey last changed then is replaced: an editor who
+    /// opened an older version gets a conflict instead of undoing a colleague's changes.
     ///
     /// # Errors
     /// [`StoreError::NotFound`] when no survey has this key; [`StoreError::Conflict`] when an
-    /// item keeps its key but changes kind while answers reference it.
-    pub async fn update_survey(&self, survey: &Survey) -> Result<StoredSurvey, StoreError> {
+    /// item keeps its key but changes kind while answers reference it, or when the survey
+    /// changed after `expected`.
+    pub async fn update_survey(
+        &self,
+        survey: &Survey,
+        expected: Option<i64>,
+    ) -> Result<StoredSurvey, StoreError> {
         let definition =
             serde_json::to_string(survey).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let now = now_micros();
         with_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
-            let row = sqlx::query("SELECT id, created_at FROM surveys WHERE key = $1")
+            let row = sqlx::query("SELECT id, created_at, updated_at FROM surveys WHERE key = $1")
                 .bind(survey.key.as_str())
                 .fetch_optional(&mut *tx)
                 .await?
                 .ok_or_else(|| StoreError::NotFound(format!("survey {:?}", survey.key.as_str())))?;
             let id: i64 = row.try_get("id")?;
             let created_at: i64 = row.try_get("created_at")?;
+            let updated_at: i64 = row.try_get("updated_at")?;
+            // Each save moves the version on, even within one microsecond of the last.
+            let now = now.max(updated_at + 1);
+            if expected.is_some_and(|version| version != updated_at) {
+                return Err(StoreError::Conflict(format!(
+                    "survey {} was changed by someone else at {} after it was opened here; reload it and make the change again",
+                    survey.key.as_str(),
+                    micros_to_time(updated_at).to_rfc3339()
+                )));
+            }
             sqlx::query("UPDATE surveys SET status = $1, definition = $2, updated_at = $3 WHERE id = $4")
                 .bind(survey.status.as_str())
                 .bind(&definition)

@@ -175,7 +175,7 @@ async fn survey(app: App, command: SurveyCommand) -> Result<()> {
                     .with_context(|| format!("parsing {}", file.display()))?
             };
             let summary = if update {
-                app.update_survey(&parsed).await?
+                app.update_survey(&parsed, None).await?
             } else {
                 app.create_survey(&parsed).await?
             };

@@ -53,14 +53,19 @@ pub async fn show(
     Ok(Json(state.app.survey(&key).await?))
 }
 
-/// Replaces a survey's definition; the key in the body must match the path.
+/// Replaces a survey's definition; the key in the body must match the path. With an
+/// `If-Match` header holding the `updated_at` the change was made on, the survey is replaced
+/// only if nobody changed it since (409 otherwise).
 #[utoipa::path(put, path = "/api/v1/surveys/{key}", tag = "surveys", security(("bearer" = [])), request_body = Survey,
-    params(("key" = String, Path, description = "survey key")),
-    responses((status = 200, body = SurveySummary), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+    params(("key" = String, Path, description = "survey key"),
+           ("If-Match" = Option<String>, Header, description = "the updated_at of the version edited")),
+    responses((status = 200, body = SurveySummary), (status = 404, body = crate::error::ErrorBody),
+              (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn update(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Path(key): Path<String>,
+    headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Json<SurveySummary>, ApiError> {
     caller.require(Role::Analyst)?;
@@ -76,7 +81,22 @@ pub async fn update(
         )
         .with_field("key"));
     }
-    Ok(Json(state.app.update_survey(&survey).await?))
+    let version = headers
+        .get(axum::http::header::IF_MATCH)
+        .map(|v| {
+            v.to_str()
+                .map(|v| {
+                    v.trim()
+                        .trim_start_matches("W/")
+                        .trim_matches('"')
+                        .to_owned()
+                })
+                .map_err(|_| ApiError::malformed("If-Match is not text"))
+        })
+        .transpose()?;
+    Ok(Json(
+        state.app.update_survey(&survey, version.as_deref()).await?,
+    ))
 }
 
 /// Deletes a survey that has no responses.

@@ -60,6 +60,9 @@ struct BuilderPage {
     csrf: String,
     action: String,
     editing: bool,
+    /// The `updated_at` of the survey as opened, sent back so that a save over someone
+    /// else's later change is refused.
+    version: String,
     key: String,
     name_zh: String,
     name_en: String,
@@ -237,7 +240,7 @@ fn builder_page(
     lang: Lang,
     user: &SignedInUser,
     action: String,
-    editing: bool,
+    editing: Option<&str>,
     key: String,
     name: &LocalizedText,
     status: SurveyStatus,
@@ -254,7 +257,8 @@ fn builder_page(
         user_name: user.session.user.name.clone(),
         csrf: user.session.csrf.clone(),
         action,
-        editing,
+        editing: editing.is_some(),
+        version: editing.unwrap_or_default().to_owned(),
         key,
         name_zh: name.zh.clone().unwrap_or_default(),
         name_en: name.en.clone().unwrap_or_default(),
@@ -301,7 +305,7 @@ pub async fn new_page(
         lang,
         &user,
         "/surveys/new".into(),
-        false,
+        None,
         String::new(),
         &LocalizedText::default(),
         SurveyStatus::Draft,
@@ -329,15 +333,15 @@ pub async fn edit_page(
             lang.t("builder.forbidden"),
         );
     }
-    let survey = match state.app.survey(&key).await {
-        Ok(summary) => summary.survey,
+    let (survey, version) = match state.app.survey(&key).await {
+        Ok(summary) => (summary.survey, summary.updated_at),
         Err(error) => return error_page(lang, error),
     };
     let page = builder_page(
         lang,
         &user,
         format!("/surveys/{key}/edit"),
-        true,
+        Some(&version),
         key.clone(),
         &survey.name,
         survey.status,
@@ -508,7 +512,11 @@ async fn save(
     let result = match survey_from(&fields) {
         Ok(survey) => {
             let saved = if editing.is_some() {
-                state.app.update_survey(&survey).await
+                let version = fields
+                    .iter()
+                    .find(|(k, _)| k == "version")
+                    .map(|(_, v)| v.as_str());
+                state.app.update_survey(&survey, version).await
             } else {
                 state.app.create_survey(&survey).await
             };
@@ -558,11 +566,12 @@ async fn save(
             );
             let name = texts(&get("name_zh"), &get("name_en"));
             let status = SurveyStatus::parse(&get("status")).unwrap_or_default();
+            let version = get("version");
             let page = builder_page(
                 lang,
                 &user,
                 action,
-                editing.is_some(),
+                editing.as_ref().map(|_| version.as_str()),
                 get("key"),
                 &name,
                 status,
@@ -653,12 +662,12 @@ pub async fn publish(
     if let Some(refused) = refusal(lang, &user, &fields) {
         return refused;
     }
-    let mut survey = match state.app.survey(&key).await {
-        Ok(summary) => summary.survey,
+    let (mut survey, version) = match state.app.survey(&key).await {
+        Ok(summary) => (summary.survey, summary.updated_at),
         Err(error) => return error_page(lang, error),
     };
     survey.status = SurveyStatus::Live;
-    if let Err(error) = state.app.update_survey(&survey).await {
+    if let Err(error) = state.app.update_survey(&survey, Some(&version)).await {
         return error_page(lang, error);
     }
     axum::response::Redirect::to(&format!("/surveys/{key}/share")).into_response()

@@ -1,7 +1,8 @@
 //! The API's contract at its edges: authentication, roles, error bodies that name the field or
 //! row, atomic batches, and the OpenAPI document.
 
-use axum::http::{Method, StatusCode};
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
 
 use crate::{TestServer, store_survey, visit};
 
@@ -186,6 +187,55 @@ async fn survey_definitions_are_checked_and_keys_are_unique() {
         "not_found",
         None,
     );
+}
+
+#[tokio::test]
+async fn an_edit_made_on_an_older_version_of_a_survey_is_refused_with_if_match() {
+    let server = server_with_survey().await;
+    let opened = server
+        .get("/api/v1/surveys/store-visit")
+        .await
+        .expect(StatusCode::OK);
+    let version = opened["updated_at"].as_str().unwrap().to_owned();
+    let put = |status: &str, if_match: Option<String>| {
+        let mut survey = store_survey();
+        survey["status"] = status.into();
+        let mut request = Request::builder()
+            .method(Method::PUT)
+            .uri("/api/v1/surveys/store-visit")
+            .header("authorization", format!("Bearer {}", server.admin))
+            .header("content-type", "application/json");
+        if let Some(version) = if_match {
+            request = request.header("if-match", version);
+        }
+        request
+            .body(Body::from(serde_json::to_vec(&survey).unwrap()))
+            .unwrap()
+    };
+    // A colleague saves first, on the version both opened.
+    let (status, _, body) = server
+        .raw(put("closed", Some(format!("\"{version}\""))))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    // The second save was made on that same version: refused, nothing changes.
+    let (status, _, body) = server.raw(put("draft", Some(version.clone()))).await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+    assert!(String::from_utf8_lossy(&body).contains("someone else"));
+    let now = server
+        .get("/api/v1/surveys/store-visit")
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(now["survey"]["status"], "closed");
+    // Without If-Match the last save wins, as before; a version that is no time is refused.
+    let (status, _, _) = server.raw(put("draft", None)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, _) = server.raw(put("draft", Some("yesterday".into()))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 #[tokio::test]

@@ -3,7 +3,8 @@
 //! rule routes, the SLA breach escalates it, the assignee works it from the case page (a
 //! resolution without a root cause is refused), the customer answers the follow-up survey, and
 //! the department manager's scorecard shows all of it; people of other departments never see
-//! the case.
+//! the case. The survey builder, on the same pages, refuses a save made on a version a
+//! colleague has changed since.
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
@@ -378,4 +379,50 @@ async fn the_case_loop_runs_through_its_pages() {
     );
     let by_touchpoint = pages.get(&root, "/cases/scorecard?by=theme&lang=zh").await;
     assert!(by_touchpoint.html.contains("全部工单"));
+}
+
+#[tokio::test]
+async fn the_builder_refuses_a_save_over_a_colleagues_newer_change() {
+    let pages = Pages::open().await;
+    let (_, admin) = pages.person("wang", Role::Admin).await;
+    let survey = App::parse_survey_toml(
+        "key = \"menu\"\nstatus = \"draft\"\n[[questions]]\nkey = \"nps\"\nkind = \"nps\"\n",
+    )
+    .unwrap();
+    pages.app.create_survey(&survey).await.unwrap();
+    // Two people open the builder on the same version.
+    let edit = pages.get(&admin, "/surveys/menu/edit").await;
+    assert_eq!(edit.status, StatusCode::OK);
+    let marker = "name=\"version\" value=\"";
+    let at = edit
+        .html
+        .find(marker)
+        .expect("the form carries its version")
+        + marker.len();
+    let version = edit.html[at..].split('"').next().unwrap().to_owned();
+    let form = |name: &'static str| {
+        vec![
+            ("version", version.clone()),
+            ("name_zh", String::new()),
+            ("name_en", name.to_owned()),
+            ("status", "draft".to_owned()),
+            ("q0.key", "nps".to_owned()),
+            ("q0.kind", "nps".to_owned()),
+        ]
+    };
+    let (one, other) = (form("Menu survey"), form("Lunch survey"));
+    let first = pages.post(&admin, "/surveys/menu/edit", &pairs(&one)).await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.html);
+    let second = pages
+        .post(&admin, "/surveys/menu/edit", &pairs(&other))
+        .await;
+    assert_eq!(second.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(second.html.contains("someone else"), "{}", second.html);
+    let stored = pages.app.survey("menu").await.unwrap();
+    assert_eq!(stored.survey.name.en.as_deref(), Some("Menu survey"));
+}
+
+/// Form fields as the pairs [`Pages::post`] takes.
+fn pairs<'a>(form: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    form.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
