@@ -392,9 +392,16 @@ impl App {
         };
         self.open_case(
             facts,
+            // Channels compare without case: `Web` and `web` are one channel.
             format!(
                 "complaint:{}",
-                complaint.channel.as_deref().unwrap_or(source)
+                complaint
+                    .channel
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .unwrap_or(source)
+                    .to_lowercase()
             ),
             None,
             complaint.customer.clone(),

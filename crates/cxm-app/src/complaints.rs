@@ -77,16 +77,54 @@ fn volume_of(input: &VolumeInput, row: Option<u64>) -> Result<Volume, Vec<Proble
     })
 }
 
+/// What a column of a complaints file holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ComplaintField {
+    Summary,
+    Customer,
+    Channel,
+    Touchpoint,
+    Priority,
+    Dimension(String),
+}
+
+/// The field a complaints file's column holds, by its usual names (compared lower-cased).
+fn complaint_field(header: &str) -> Option<ComplaintField> {
+    Some(match header.trim().to_lowercase().as_str() {
+        "summary" | "description" | "complaint" | "complaint text" | "narrative" | "content"
+        | "text" | "details" | "投诉内容" | "投诉描述" | "问题描述" | "描述" | "内容" | "详情" => {
+            ComplaintField::Summary
+        }
+        "customer" | "customer_id" | "customer id" | "client" | "客户" | "客户编号" | "客户id"
+        | "会员号" => ComplaintField::Customer,
+        "channel" | "source" | "submitted via" | "渠道" | "来源" | "投诉渠道" => {
+            ComplaintField::Channel
+        }
+        "touchpoint" | "触点" => ComplaintField::Touchpoint,
+        "priority" | "优先级" | "紧急程度" => ComplaintField::Priority,
+        _ => return None,
+    })
+}
+
+/// The dimension key of a column, made from its header as imports make it (`Product line` →
+/// `product_line`, `地区` → `region`, else `colN` by position).
+fn dimension_of(header: &str, index: usize) -> String {
+    cxm_formats::dimension_key(header, index)
+}
+
 impl App {
-    /// Opens a complaint case for each row of a CSV file with a `summary` column and optional
-    /// `customer`, `channel`, `touchpoint` and `priority` columns; every other column is a
-    /// dimension. Every row is checked before any case is opened.
+    /// Opens a complaint case for each row of a CSV file with a summary column and optional
+    /// customer, channel, touchpoint and priority columns, found by their usual names in
+    /// English and Chinese (see [`complaint_field`]) or, for the summary, named by `summary`;
+    /// every other column is a dimension (its header as the key, or the key made from it).
+    /// Every row is checked before any case is opened.
     ///
     /// # Errors
     /// [`AppError::Invalid`] listing every bad row and column (no case is opened then).
     pub async fn import_complaints(
         &self,
         reader: impl std::io::Read,
+        summary: Option<&str>,
     ) -> Result<Vec<StoredCase>, AppError> {
         let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
         let headers: Vec<String> = csv
@@ -95,10 +133,37 @@ impl App {
             .iter()
             .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
             .collect();
-        if !headers.iter().any(|h| h == "summary") {
+        let fields: Vec<ComplaintField> = headers
+            .iter()
+            .enumerate()
+            .map(|(index, header)| match summary {
+                Some(named) if named.trim() == header => ComplaintField::Summary,
+                Some(_) if complaint_field(header) == Some(ComplaintField::Summary) => {
+                    ComplaintField::Dimension(dimension_of(header, index))
+                }
+                _ => complaint_field(header)
+                    .unwrap_or_else(|| ComplaintField::Dimension(dimension_of(header, index))),
+            })
+            .collect();
+        // The first column of each field holds it; later ones of the same name are dimensions.
+        let fields: Vec<ComplaintField> = fields
+            .iter()
+            .enumerate()
+            .map(|(index, field)| match field {
+                ComplaintField::Dimension(_) => field.clone(),
+                _ if fields[..index].contains(field) => {
+                    ComplaintField::Dimension(dimension_of(&headers[index], index))
+                }
+                _ => field.clone(),
+            })
+            .collect();
+        if !fields.contains(&ComplaintField::Summary) {
             return Err(AppError::invalid(
                 "summary",
-                "the header has no summary column",
+                match summary {
+                    Some(named) => format!("the header has no column {named:?}"),
+                    None => "the header has no summary column (summary, description, complaint, 投诉内容, 描述…); name it with --summary".to_owned(),
+                },
             ));
         }
         let mut problems = Vec::new();
@@ -124,43 +189,35 @@ impl App {
                 dimensions: BTreeMap::new(),
                 priority: None,
             };
-            for (header, value) in headers.iter().zip(record.iter()) {
+            for ((header, field), value) in headers.iter().zip(&fields).zip(record.iter()) {
                 let value = value.trim();
                 if value.is_empty() {
                     continue;
                 }
-                match header.as_str() {
-                    "summary" => complaint.summary = value.to_owned(),
-                    "customer" => complaint.customer = Some(value.to_owned()),
-                    "channel" => complaint.channel = Some(value.to_owned()),
-                    "touchpoint" => complaint.touchpoint = Some(value.to_owned()),
-                    "priority" => match Priority::parse(value) {
+                match field {
+                    ComplaintField::Summary => complaint.summary = value.to_owned(),
+                    ComplaintField::Customer => complaint.customer = Some(value.to_owned()),
+                    ComplaintField::Channel => complaint.channel = Some(value.to_owned()),
+                    ComplaintField::Touchpoint => complaint.touchpoint = Some(value.to_owned()),
+                    ComplaintField::Priority => match Priority::parse(value) {
                         Ok(priority) => complaint.priority = Some(priority),
                         Err(error) => problems.push(crate::Problem {
                             row: Some(row),
-                            field: "priority".into(),
+                            field: header.clone(),
                             message: error.message,
                         }),
                     },
-                    key => match cxm_domain::DimensionKey::parse(key) {
-                        Ok(_) => {
-                            complaint
-                                .dimensions
-                                .insert(key.to_owned(), value.to_owned());
-                        }
-                        Err(error) => problems.push(crate::Problem {
-                            row: Some(row),
-                            field: key.to_owned(),
-                            message: error.message,
-                        }),
-                    },
+                    ComplaintField::Dimension(key) => {
+                        complaint.dimensions.insert(key.clone(), value.to_owned());
+                    }
                 }
             }
             if complaint.summary.is_empty() {
+                let column = fields.iter().position(|f| *f == ComplaintField::Summary);
                 problems.push(crate::Problem {
                     row: Some(row),
-                    field: "summary".into(),
-                    message: "is empty".into(),
+                    field: column.map_or_else(|| "summary".to_owned(), |c| headers[c].clone()),
+                    message: "the complaint's text is empty".into(),
                 });
             }
             complaints.push(complaint);

@@ -30,7 +30,7 @@ pub use export::{
     Cell, ExportColumn, ExportRecord, WideCsvWriter, WideXlsxWriter, export_cells, export_columns,
 };
 pub use infer::{Profile, whole_number};
-pub use layout::{Column, Format, Layout, Part, Role};
+pub use layout::{Column, Format, Layout, Part, Role, dimension_key};
 pub use mapping::{ColumnMapping, Mapping};
 pub use plan::{ColumnPlan, Plan, PlanOptions, column_name};
 pub use source::{Container, FileSource, Record, Table};

@@ -247,11 +247,16 @@ pub enum TokenCommand {
 /// `cxm cases`.
 #[derive(Debug, Subcommand)]
 pub enum CasesCommand {
-    /// Open a complaint case per row of a CSV file (`summary`, optional `customer`, `channel`,
-    /// `touchpoint`, `priority`; other columns are dimensions); every row is checked first.
+    /// Open a complaint case per row of a CSV file (a summary column — `summary`,
+    /// `description`, `complaint`, `投诉内容`, `描述`… or the one --summary names — and optional
+    /// `customer`, `channel`, `touchpoint`, `priority`; other columns are dimensions); every row
+    /// is checked first.
     Import {
         /// The CSV file.
         file: PathBuf,
+        /// The column holding the complaint's text, when it has another name.
+        #[arg(long, value_name = "COLUMN")]
+        summary: Option<String>,
     },
     /// Record monthly volumes from a CSV file (`month` as YYYY-MM, `orders` and/or
     /// `customers`, optional `touchpoint`) for complaint rates; every row is checked first.

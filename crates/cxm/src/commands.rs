@@ -51,11 +51,11 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Metrics(args) => metrics(open(config).await?, *args).await,
         Command::Token(command) => token(open(config).await?, command).await,
         Command::User(command) => user(open(config).await?, command).await,
-        Command::Cases(CasesCommand::Import { file }) => {
+        Command::Cases(CasesCommand::Import { file, summary }) => {
             let reader = open_reader(&file)?;
             let app = open(config).await?;
             let cases = app
-                .import_complaints(reader)
+                .import_complaints(reader, summary.as_deref())
                 .await
                 .with_context(|| format!("importing complaints from {}", file.display()))?;
             let routed = cases.iter().filter(|c| c.department_id.is_some()).count();
