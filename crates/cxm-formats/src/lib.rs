@@ -86,6 +86,9 @@ pub struct Prepared {
     pub unmapped: Vec<String>,
     #[serde(skip)]
     pub(crate) profiles: Vec<Profile>,
+    /// Per column, the cells the mapping says mean "no answer".
+    #[serde(skip)]
+    pub(crate) missing: Vec<Vec<String>>,
 }
 
 /// Header rows read before the format is known (Qualtrics has the most: three).
@@ -166,6 +169,7 @@ pub fn prepare(
         unreadable,
         unmapped,
         profiles,
+        missing,
     })
 }
 

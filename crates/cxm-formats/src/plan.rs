@@ -469,10 +469,7 @@ impl Plan {
             questions: plans,
             meta,
             zone: options.zone,
-            missing: options
-                .mapping
-                .map(|m| m.missing_codes(&headers))
-                .unwrap_or_default(),
+            missing: prepared.missing.clone(),
             headers,
         }
     }
