@@ -32,6 +32,9 @@ pub enum FormatError {
     /// A mapping file is wrong.
     #[error("mapping: {0}")]
     Mapping(String),
+    /// A time given for the whole file (e.g. the default submission time) cannot be read.
+    #[error("{0:?} is not a time cxm can read (e.g. 2024-06-30, 2024-06-30 12:00:00, RFC 3339)")]
+    Time(String),
     /// Writing an export failed.
     #[error("writing {what}: {message}")]
     Write {

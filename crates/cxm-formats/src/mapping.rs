@@ -176,7 +176,9 @@ impl Mapping {
             columns,
         };
         match raw.submitted_at {
-            Some(time) => mapping.with_submitted_at(&time),
+            Some(time) => mapping
+                .with_submitted_at(&time)
+                .map_err(|e| FormatError::Mapping(format!("submitted_at {e}"))),
             None => Ok(mapping),
         }
     }
@@ -184,12 +186,10 @@ impl Mapping {
     /// The mapping with `time` as the submission time of rows whose file gives none.
     ///
     /// # Errors
-    /// [`FormatError::Mapping`] when `time` is not a time cxm can read.
+    /// [`FormatError::Time`] when `time` is not a time cxm can read.
     pub fn with_submitted_at(mut self, time: &str) -> Result<Mapping, FormatError> {
         if parse_time(time, &TimeZone::default()).is_none() {
-            return Err(FormatError::Mapping(format!(
-                "submitted_at {time:?} is not a time cxm can read (e.g. 2024-06-30, 2024-06-30 12:00:00, RFC 3339)"
-            )));
+            return Err(FormatError::Time(time.to_owned()));
         }
         self.submitted_at = Some(time.trim().to_owned());
         Ok(self)

@@ -87,7 +87,7 @@ pub async fn import(
             mapping
                 .unwrap_or_default()
                 .with_submitted_at(&time)
-                .map_err(|e| ApiError::malformed(e.to_string()))?,
+                .map_err(|e| ApiError::malformed(format!("submitted_at: {e}")))?,
         );
     }
     let options = ImportOptions {
