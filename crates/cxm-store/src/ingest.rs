@@ -16,7 +16,7 @@ use sqlx::{AssertSqlSafe, Row};
 use crate::counts::{CountBuffer, Placement, addition_statement, removal_statements, segment_rows};
 use crate::lists::{ValueList, one_of};
 use crate::pipeline::{Chunked, execute_each};
-use crate::{Backend, BeginWrite, Store, StoreError, now_micros, sqlite};
+use crate::{Backend, BeginWrite, Store, StoreError, now_micros, postgres, sqlite};
 
 /// Runs `$body` with `$tx` bound to the backend's open transaction, compiled once per backend.
 macro_rules! with_transaction {
@@ -506,9 +506,8 @@ impl IngestSession {
             };
             if outcome.inserted > 0 {
                 let reserve = match &store.backend {
-                    Backend::Sqlite(_) => "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1) \
-                         SELECT (SELECT COALESCE(MAX(id), 0) FROM responses) + i AS id FROM n ORDER BY i",
-                    Backend::Postgres(_) => "SELECT nextval(pg_get_serial_sequence('responses', 'id')) AS id FROM generate_series(1, $1)",
+                    Backend::Sqlite(_) => sqlite::RESERVE_RESPONSE_IDS,
+                    Backend::Postgres(_) => postgres::RESERVE_RESPONSE_IDS,
                 };
                 let fresh: Vec<i64> = sqlx::query_scalar(AssertSqlSafe(reserve))
                     .bind(outcome.inserted as i64)
@@ -522,8 +521,8 @@ impl IngestSession {
             // A stored response (conflicting on its id) is updated in place; `uid` and
             // `created_at` stay as they were.
             let explicit_ids = match &store.backend {
-                Backend::Sqlite(_) => "",
-                Backend::Postgres(_) => " OVERRIDING SYSTEM VALUE",
+                Backend::Sqlite(_) => sqlite::EXPLICIT_IDS,
+                Backend::Postgres(_) => postgres::EXPLICIT_IDS,
             };
             let upsert = Chunked::new(tx, parameters / 14, |rows| dialect(format!(
                 "INSERT INTO responses (id, uid, survey_id, customer_id, segment_id, source, source_id, submitted_at, \

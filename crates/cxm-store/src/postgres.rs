@@ -1,10 +1,17 @@
-//! PostgreSQL specifics: the connection pool and write transactions.
+//! PostgreSQL specifics: the connection pool, write transactions and reserved response ids.
 
 use std::time::Duration;
 
 use sqlx::postgres::PgPoolOptions;
 
 use crate::StoreError;
+
+/// `$1` new response ids, from the column's sequence (safe beside other sessions).
+pub(crate) const RESERVE_RESPONSE_IDS: &str =
+    "SELECT nextval(pg_get_serial_sequence('responses', 'id')) AS id FROM generate_series(1, $1)";
+
+/// What an insert that gives `responses.id` (an identity column) itself says before `VALUES`.
+pub(crate) const EXPLICIT_IDS: &str = " OVERRIDING SYSTEM VALUE";
 
 pub(crate) async fn connect(url: &str) -> Result<sqlx::PgPool, StoreError> {
     let pool = PgPoolOptions::new()

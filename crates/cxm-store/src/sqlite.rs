@@ -1,5 +1,6 @@
 //! SQLite specifics: opening the file (WAL, foreign keys, busy timeout, cache, row buffer),
-//! write transactions that take the lock at once, and anonymous placeholders.
+//! write transactions that take the lock at once, reserved response ids, and anonymous
+//! placeholders.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -61,6 +62,14 @@ impl crate::BeginWrite for sqlx::SqlitePool {
         self.begin_with("BEGIN IMMEDIATE")
     }
 }
+
+/// `$1` new response ids: the ones after the largest, free because an ingest session holds
+/// the write lock.
+pub(crate) const RESERVE_RESPONSE_IDS: &str = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1) \
+     SELECT (SELECT COALESCE(MAX(id), 0) FROM responses) + i AS id FROM n ORDER BY i";
+
+/// What an insert that gives `responses.id` itself says before `VALUES`: nothing here.
+pub(crate) const EXPLICIT_IDS: &str = "";
 
 /// `sql` with its `$1, $2, …` placeholders written as anonymous `?`, when they appear once
 /// each and in order (as in multi-row inserts); otherwise `sql` unchanged.
