@@ -106,17 +106,12 @@ fn complaint_field(header: &str) -> Option<ComplaintField> {
     })
 }
 
-/// The dimension key of a column, made from its header as imports make it (`Product line` →
-/// `product_line`, `地区` → `region`, else `colN` by position).
-fn dimension_of(header: &str, index: usize) -> String {
-    cxm_formats::dimension_key(header, index)
-}
-
 impl App {
     /// Opens a complaint case for each row of a CSV file with a summary column and optional
     /// customer, channel, touchpoint and priority columns, found by their usual names in
     /// English and Chinese (see [`complaint_field`]) or, for the summary, named by `summary`;
-    /// every other column is a dimension (its header as the key, or the key made from it).
+    /// every other column is a dimension, keyed as imports key them (`Product line` →
+    /// `product_line`, `地区` → `region`, else `colN` by position).
     /// Every row is checked before any case is opened.
     ///
     /// # Errors
@@ -133,30 +128,21 @@ impl App {
             .iter()
             .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
             .collect();
-        let fields: Vec<ComplaintField> = headers
-            .iter()
-            .enumerate()
-            .map(|(index, header)| match summary {
-                Some(named) if named.trim() == header => ComplaintField::Summary,
-                Some(_) if complaint_field(header) == Some(ComplaintField::Summary) => {
-                    ComplaintField::Dimension(dimension_of(header, index))
-                }
-                _ => complaint_field(header)
-                    .unwrap_or_else(|| ComplaintField::Dimension(dimension_of(header, index))),
-            })
-            .collect();
-        // The first column of each field holds it; later ones of the same name are dimensions.
-        let fields: Vec<ComplaintField> = fields
-            .iter()
-            .enumerate()
-            .map(|(index, field)| match field {
-                ComplaintField::Dimension(_) => field.clone(),
-                _ if fields[..index].contains(field) => {
-                    ComplaintField::Dimension(dimension_of(&headers[index], index))
-                }
-                _ => field.clone(),
-            })
-            .collect();
+        // The first column of each field holds it (the summary: the one named, if any); the
+        // others are dimensions.
+        let mut fields: Vec<ComplaintField> = Vec::with_capacity(headers.len());
+        for (index, header) in headers.iter().enumerate() {
+            let field = match summary {
+                Some(named) if named.trim() == header => Some(ComplaintField::Summary),
+                Some(_) => complaint_field(header).filter(|f| *f != ComplaintField::Summary),
+                None => complaint_field(header),
+            }
+            .filter(|field| !fields.contains(field))
+            .unwrap_or_else(|| {
+                ComplaintField::Dimension(cxm_formats::dimension_key(header, index))
+            });
+            fields.push(field);
+        }
         if !fields.contains(&ComplaintField::Summary) {
             return Err(AppError::invalid(
                 "summary",

@@ -396,6 +396,11 @@ c-9,phone,退款两周没到账,urgent,华东,已回电
     assert_eq!(cases[0].source, "complaint:web");
     assert_eq!(cases[0].dimensions["date_received"], "2020/3/18");
     assert_eq!(cases[0].dimensions["product"], "Mortgage");
+    // Of two text columns the first is the summary, the other a dimension.
+    let two = "summary,description\n门店排队太久,周末\n";
+    let cases = app.import_complaints(two.as_bytes(), None).await.unwrap();
+    assert_eq!(cases[0].summary, "门店排队太久");
+    assert_eq!(cases[0].dimensions["description"], "周末");
 }
 
 fn complaint_at(summary: &str, touchpoint: &str) -> ComplaintInput {
