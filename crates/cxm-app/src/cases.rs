@@ -10,6 +10,7 @@ use cxm_domain::{AnswerValue, CaseFacts, CaseStatus, Channel, MetricRole, Priori
 use cxm_store::{CaseEvent, CaseFilter, Department, RoutingRule, StampedResponse, StoredCase};
 use serde::{Deserialize, Serialize};
 
+use crate::routing::{Route, Router};
 use crate::{App, AppError, CommentInput};
 
 /// Root causes a case may be resolved with, unless configured otherwise.
@@ -55,16 +56,6 @@ impl Default for CasesConfig {
             open_on_negative_comment: false,
             open_on_themes: Vec::new(),
         }
-    }
-}
-
-/// SLA minutes (first response, resolution) of a priority when none is stored.
-fn default_sla(priority: Priority) -> (i64, i64) {
-    match priority {
-        Priority::Urgent => (60, 8 * 60),
-        Priority::High => (4 * 60, 24 * 60),
-        Priority::Normal => (24 * 60, 72 * 60),
-        Priority::Low => (48 * 60, 7 * 24 * 60),
     }
 }
 
@@ -154,6 +145,59 @@ fn event(actor: &str, kind: &str, detail: serde_json::Value) -> CaseEvent {
         actor: actor.to_owned(),
         kind: kind.to_owned(),
         detail: detail.to_string(),
+    }
+}
+
+/// A complaint case's source: `complaint:` and its channel, else `fallback`. Channels compare
+/// without case: `Web` and `web` are one channel.
+pub(crate) fn complaint_source(channel: Option<&str>, fallback: &str) -> String {
+    let channel = channel.map(str::trim).filter(|c| !c.is_empty());
+    format!("complaint:{}", channel.unwrap_or(fallback).to_lowercase())
+}
+
+/// A case opened at `at` (unix µs) as `route` decided: given to its assignee, if any.
+pub(crate) fn new_case(
+    facts: CaseFacts,
+    source: String,
+    response: Option<String>,
+    customer: Option<String>,
+    summary: String,
+    route: Route,
+    at: i64,
+) -> StoredCase {
+    StoredCase {
+        id: 0,
+        uid: uuid::Uuid::now_v7().to_string(),
+        source,
+        response_uid: response,
+        customer,
+        survey: facts.survey,
+        score: facts.score,
+        touchpoint: facts.touchpoint,
+        dimensions: facts.dimensions,
+        themes: facts.themes,
+        summary: summary.chars().take(2000).collect(),
+        department_id: route.department_id,
+        assignee_user_id: route.assignee_user_id,
+        priority: route.priority,
+        status: if route.assignee_user_id.is_some() {
+            CaseStatus::Assigned
+        } else {
+            CaseStatus::New
+        },
+        first_response_due: route.first_response_due,
+        resolution_due: route.resolution_due,
+        first_responded_at: None,
+        resolved_at: None,
+        closed_at: None,
+        escalated_at: None,
+        root_cause: None,
+        resolution: None,
+        contacted: None,
+        contact_method: None,
+        reopen_count: 0,
+        created_at: at,
+        updated_at: at,
     }
 }
 
@@ -343,7 +387,7 @@ impl App {
         Ok(opened)
     }
 
-    fn themes_of(&self, texts: &[String]) -> Result<Vec<String>, AppError> {
+    pub(crate) fn themes_of(&self, texts: &[String]) -> Result<Vec<String>, AppError> {
         Ok(self.comment_facts(texts)?.0)
     }
 
@@ -392,17 +436,7 @@ impl App {
         };
         self.open_case(
             facts,
-            // Channels compare without case: `Web` and `web` are one channel.
-            format!(
-                "complaint:{}",
-                complaint
-                    .channel
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|c| !c.is_empty())
-                    .unwrap_or(source)
-                    .to_lowercase()
-            ),
+            complaint_source(complaint.channel.as_deref(), source),
             None,
             complaint.customer.clone(),
             complaint.summary.clone(),
@@ -421,70 +455,26 @@ impl App {
         priority: Priority,
     ) -> Result<StoredCase, AppError> {
         let now = chrono::Utc::now().timestamp_micros();
-        let rules = self.store.rules().await?;
-        let rule = rules.iter().find(|r| r.conditions.matches(&facts));
-        let priority = rule.and_then(|r| r.priority).unwrap_or(priority);
-        let mut events = vec![event(
-            "system",
-            "opened",
-            serde_json::json!({ "source": source, "score": facts.score, "themes": facts.themes }),
-        )];
-        let (department_id, assignee) = match rule {
-            Some(rule) => {
-                let assignee = match rule.assignee_user_id {
-                    Some(user) => Some(user),
-                    None => match rule.department_id {
-                        Some(department) => {
-                            self.pick_assignee(department, &rule.assignment).await?
-                        }
-                        None => None,
-                    },
-                };
-                events.push(event(&format!("rule:{}", rule.name), "routed", serde_json::json!({ "department_id": rule.department_id, "assignee_user_id": assignee })));
-                (rule.department_id, assignee)
-            }
-            None => (None, None),
-        };
-        let (first, resolution) = self
-            .store
-            .sla(priority)
+        let route = Router::new(&self.store)
             .await?
-            .unwrap_or_else(|| default_sla(priority));
-        let case = StoredCase {
-            id: 0,
-            uid: uuid::Uuid::now_v7().to_string(),
-            source,
-            response_uid: response,
-            customer,
-            survey: facts.survey,
-            score: facts.score,
-            touchpoint: facts.touchpoint,
-            dimensions: facts.dimensions,
-            themes: facts.themes,
-            summary: summary.chars().take(2000).collect(),
-            department_id,
-            assignee_user_id: assignee,
-            priority,
-            status: if assignee.is_some() {
-                CaseStatus::Assigned
-            } else {
-                CaseStatus::New
-            },
-            first_response_due: now + first * 60_000_000,
-            resolution_due: now + resolution * 60_000_000,
-            first_responded_at: None,
-            resolved_at: None,
-            closed_at: None,
-            escalated_at: None,
-            root_cause: None,
-            resolution: None,
-            contacted: None,
-            contact_method: None,
-            reopen_count: 0,
-            created_at: now,
-            updated_at: now,
+            .route(&facts, priority, true, now)
+            .await?;
+        let opened = CaseEvent {
+            at: now,
+            actor: "system".to_owned(),
+            kind: "opened".to_owned(),
+            detail: serde_json::json!({ "source": source, "score": facts.score, "themes": facts.themes })
+                .to_string(),
         };
+        let events: Vec<CaseEvent> = std::iter::once(opened).chain(route.event.clone()).collect();
+        let case = new_case(facts, source, response, customer, summary, route, now);
         let case = self.store.create_case(&case, &events).await?;
+        self.announce_new_case(&case).await?;
+        Ok(case)
+    }
+
+    /// Tells the case's people and channels that it was opened.
+    pub(crate) async fn announce_new_case(&self, case: &StoredCase) -> Result<(), AppError> {
         let title = format!(
             "新工单 · New case [{}] {}",
             case.priority.as_str(),
@@ -493,46 +483,12 @@ impl App {
         self.announce(
             "case.created",
             &case.uid,
-            &case,
+            case,
             title,
             case.summary.clone(),
             case.assignee_user_id,
         )
-        .await?;
-        Ok(case)
-    }
-
-    /// A member of `department`: the one with the fewest open cases (`least_loaded`), or the
-    /// one given a case longest ago (`round_robin`); members never given one come first.
-    async fn pick_assignee(
-        &self,
-        department: i64,
-        assignment: &str,
-    ) -> Result<Option<i64>, AppError> {
-        let departments = self.store.departments().await?;
-        let Some(members) = departments
-            .iter()
-            .find(|d| d.id == department)
-            .map(|d| d.members.clone())
-        else {
-            return Ok(None);
-        };
-        let loads = self.store.workloads(department).await?;
-        let stats = |user: i64| {
-            loads
-                .iter()
-                .find(|(u, _, _)| *u == user)
-                .map_or((0, 0), |(_, open, last)| (*open, *last))
-        };
-        let chosen = if assignment == "least_loaded" {
-            members
-                .iter()
-                .copied()
-                .min_by_key(|u| (stats(*u).0, stats(*u).1, *u))
-        } else {
-            members.iter().copied().min_by_key(|u| (stats(*u).1, *u))
-        };
-        Ok(chosen)
+        .await
     }
 
     /// Does something to a case, as `actor` (a user name), and returns it.
@@ -753,7 +709,7 @@ impl App {
                 .store
                 .sla(priority)
                 .await?
-                .unwrap_or_else(|| default_sla(priority));
+                .unwrap_or_else(|| crate::routing::default_sla(priority));
             out.push((priority, first, resolution));
         }
         Ok(out)

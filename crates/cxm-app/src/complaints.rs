@@ -1,83 +1,27 @@
-//! Bulk inputs of the case loop from CSV files: complaints (a case per row, every row checked
-//! before any case opens) and the monthly volumes (orders, customers) complaint rates are
-//! measured against.
+//! Complaint history from a file: a case per row of a CSV or TSV file (UTF-8 or GBK, any
+//! delimiter) or of a spreadsheet's first sheet. The text, customer, channel, touchpoint,
+//! priority, id, status and the received and closed times are found by their usual English and
+//! Chinese column names (the text also by name); every other column is a dimension. Every row is
+//! checked before anything is stored, and all cases are stored in one transaction.
+//!
+//! Dated rows keep their dates, so complaint rates, durations and SLA compliance over time
+//! include them. Rows whose status says closed become closed history: routed to a department
+//! only, on nobody's workload, announced to no one. Open rows are routed and announced like new
+//! complaints. With an id column the same file (or a later export overlapping it) can be
+//! imported again: complaints already stored are left as they are.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use cxm_domain::Priority;
-use cxm_store::{StoredCase, Volume};
-use serde::{Deserialize, Serialize};
+use cxm_domain::{CaseFacts, CaseStatus, Priority};
+use cxm_formats::FileSource;
+use cxm_store::{CaseEvent, StoredCase};
+use sha2::Digest;
 
-use crate::{App, AppError, ComplaintInput, Problem};
+use crate::cases::{complaint_source, new_case};
+use crate::routing::Router;
+use crate::{App, AppError, Problem};
 
-/// One month's volume, as the API takes it.
-#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct VolumeInput {
-    /// The month, `YYYY-MM`.
-    pub month: String,
-    /// `orders` or `customers`.
-    pub measure: String,
-    /// How many.
-    pub n: i64,
-    /// The touchpoint it counts, if not everything.
-    #[serde(default)]
-    pub touchpoint: Option<String>,
-}
-
-/// The month index (`year·12 + month − 1`) of `YYYY-MM`.
-fn month_of(text: &str) -> Option<i64> {
-    let (year, month) = text.trim().split_once('-')?;
-    let year: i64 = year.parse().ok()?;
-    let month: i64 = month.parse().ok()?;
-    ((1..=12).contains(&month) && (1900..=9999).contains(&year)).then_some(year * 12 + month - 1)
-}
-
-fn volume_of(input: &VolumeInput, row: Option<u64>) -> Result<Volume, Vec<Problem>> {
-    let problem = |field: &str, message: String| Problem {
-        row,
-        field: field.to_owned(),
-        message,
-    };
-    let mut problems = Vec::new();
-    let month = month_of(&input.month);
-    if month.is_none() {
-        problems.push(problem(
-            "month",
-            format!("{:?} is not a month like 2026-03", input.month),
-        ));
-    }
-    if !matches!(input.measure.as_str(), "orders" | "customers") {
-        problems.push(problem(
-            "measure",
-            format!("{:?} is not orders or customers", input.measure),
-        ));
-    }
-    if input.n < 0 {
-        problems.push(problem(&input.measure, format!("{} is negative", input.n)));
-    }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    let touchpoint = input
-        .touchpoint
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty());
-    Ok(Volume {
-        measure: input.measure.clone(),
-        dim_key: if touchpoint.is_some() {
-            "@touchpoint".into()
-        } else {
-            String::new()
-        },
-        dim_value: touchpoint.unwrap_or_default().to_owned(),
-        month: month.unwrap_or_default(),
-        n: input.n,
-    })
-}
-
-/// What a column of a complaints file holds.
+/// What a complaints file's column holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum ComplaintField {
     Summary,
@@ -85,49 +29,139 @@ enum ComplaintField {
     Channel,
     Touchpoint,
     Priority,
+    Id,
+    Status,
+    Received,
+    Closed,
     Dimension(String),
 }
 
-/// The field a complaints file's column holds, by its usual names (compared lower-cased).
+/// The field a complaints file's column holds, by its usual English or Chinese name.
 fn complaint_field(header: &str) -> Option<ComplaintField> {
-    Some(match header.trim().to_lowercase().as_str() {
+    let name = header.trim().to_lowercase().replace(['_', '-'], " ");
+    Some(match name.as_str() {
         "summary" | "description" | "complaint" | "complaint text" | "narrative" | "content"
         | "text" | "details" | "投诉内容" | "投诉描述" | "问题描述" | "描述" | "内容" | "详情" => {
             ComplaintField::Summary
         }
-        "customer" | "customer_id" | "customer id" | "client" | "客户" | "客户编号" | "客户id"
-        | "会员号" => ComplaintField::Customer,
+        "customer" | "customer id" | "client" | "客户" | "客户编号" | "客户id" | "会员号" => {
+            ComplaintField::Customer
+        }
         "channel" | "source" | "submitted via" | "渠道" | "来源" | "投诉渠道" => {
             ComplaintField::Channel
         }
         "touchpoint" | "触点" => ComplaintField::Touchpoint,
         "priority" | "优先级" | "紧急程度" => ComplaintField::Priority,
+        "id" | "complaint id" | "case id" | "ticket id" | "ticket" | "reference" | "投诉编号"
+        | "投诉单号" | "工单号" | "工单编号" | "编号" => ComplaintField::Id,
+        "status"
+        | "case status"
+        | "company response to consumer"
+        | "状态"
+        | "处理状态"
+        | "工单状态" => ComplaintField::Status,
+        "received" | "received at" | "date received" | "date" | "created" | "created at"
+        | "submitted at" | "complaint date" | "投诉时间" | "投诉日期" | "受理时间" | "创建时间"
+        | "提交时间" | "日期" => ComplaintField::Received,
+        "closed" | "closed at" | "date closed" | "resolved at" | "date resolved"
+        | "resolution date" | "结案时间" | "关闭时间" | "解决时间" | "办结时间" | "完成时间" => {
+            ComplaintField::Closed
+        }
         _ => return None,
     })
 }
 
+/// Whether a status from another system means closed (`Some(false)`: open).
+fn is_closed(status: &str) -> Option<bool> {
+    let status = status.trim().to_lowercase();
+    // Regulators' and help desks' wordings: "Closed with explanation", "Resolved - fixed".
+    if [
+        "closed",
+        "resolved",
+        "done",
+        "complete",
+        "已关闭",
+        "已解决",
+        "已结案",
+        "已完成",
+        "已办结",
+    ]
+    .iter()
+    .any(|word| status.starts_with(word))
+    {
+        return Some(true);
+    }
+    match status.as_str() {
+        "关闭" | "解决" | "结案" | "完成" | "办结" | "已处理" | "处理完毕" => {
+            Some(true)
+        }
+        "open" | "new" | "pending" | "in progress" | "assigned" | "reopened"
+        | "untimely response" | "处理中" | "待处理" | "未处理" | "新建" | "已分配" | "跟进中"
+        | "重新打开" => Some(false),
+        _ => None,
+    }
+}
+
+/// A complaint read from one row, checked.
+struct Row {
+    row: u64,
+    summary: String,
+    customer: Option<String>,
+    channel: Option<String>,
+    touchpoint: Option<String>,
+    priority: Option<Priority>,
+    dimensions: BTreeMap<String, String>,
+    id: Option<String>,
+    status: Option<(String, bool)>,
+    received: Option<i64>,
+    closed: Option<i64>,
+}
+
+/// What an import of complaints stored.
+#[derive(Debug, Clone)]
+pub struct ComplaintImport {
+    /// The cases stored, in file order.
+    pub cases: Vec<StoredCase>,
+    /// Rows whose complaint (by its id) was stored by an earlier import and left as it was.
+    pub skipped: u64,
+}
+
+/// The uid of the case for the complaint with `id` in an id column headed `header`: the same
+/// for every import of it, so that importing it again finds it.
+fn imported_uid(header: &str, id: &str) -> String {
+    let digest = sha2::Sha256::digest(format!("cxm complaint\0{header}\0{id}").as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_custom_bytes(bytes)
+        .into_uuid()
+        .to_string()
+}
+
 impl App {
-    /// Opens a complaint case for each row of a CSV file with a summary column and optional
-    /// customer, channel, touchpoint and priority columns, found by their usual names in
-    /// English and Chinese (see [`complaint_field`]) or, for the summary, named by `summary`;
-    /// every other column is a dimension, keyed as imports key them (`Product line` →
-    /// `product_line`, `地区` → `region`, else `colN` by position).
-    /// Every row is checked before any case is opened.
+    /// Stores a case for each row of a complaints file (see the module's description): the
+    /// text in the column named `summary`, or else found by its usual names.
     ///
     /// # Errors
-    /// [`AppError::Invalid`] listing every bad row and column (no case is opened then).
+    /// [`AppError::Malformed`] for a file that is not a table; [`AppError::Invalid`] listing
+    /// every bad row and column (nothing is stored then).
     pub async fn import_complaints(
         &self,
-        reader: impl std::io::Read,
+        source: &FileSource,
         summary: Option<&str>,
-    ) -> Result<Vec<StoredCase>, AppError> {
-        let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
-        let headers: Vec<String> = csv
-            .headers()
-            .map_err(|e| AppError::invalid("header", format!("cannot read the CSV header: {e}")))?
-            .iter()
-            .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
-            .collect();
+    ) -> Result<ComplaintImport, AppError> {
+        let mut table = source
+            .open()
+            .map_err(|e| AppError::Malformed(e.to_string()))?;
+        let file = table.file.clone();
+        let headers: Vec<String> = match table.next() {
+            Some(Ok(record)) => record
+                .cells
+                .iter()
+                .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
+                .collect(),
+            Some(Err(error)) => return Err(AppError::Malformed(error.to_string())),
+            None => return Err(AppError::invalid("header", format!("{file} is empty"))),
+        };
         // The first column of each field holds it (the summary: the one named, if any); the
         // others are dimensions.
         let mut fields: Vec<ComplaintField> = Vec::with_capacity(headers.len());
@@ -143,43 +177,75 @@ impl App {
             });
             fields.push(field);
         }
-        if !fields.contains(&ComplaintField::Summary) {
+        let column = |wanted: &ComplaintField| {
+            fields
+                .iter()
+                .position(|f| f == wanted)
+                .map(|c| headers[c].clone())
+        };
+        let Some(summary_column) = column(&ComplaintField::Summary) else {
             return Err(AppError::invalid(
                 "summary",
                 match summary {
-                    Some(named) => format!("the header has no column {named:?}"),
-                    None => "the header has no summary column (summary, description, complaint, 投诉内容, 描述…); name it with --summary".to_owned(),
+                    Some(named) => format!("the header of {file} has no column {named:?}"),
+                    None => format!(
+                        "the header of {file} has no summary column (summary, description, \
+                         complaint, 投诉内容, 描述…); name it with --summary"
+                    ),
                 },
             ));
-        }
+        };
+        let id_column = column(&ComplaintField::Id);
+
+        let zone = self.config.zone();
+        let now = chrono::Utc::now().timestamp_micros();
+        // A clock a little behind the file's source is not the future.
+        let latest = now + 10 * 60_000_000;
         let mut problems = Vec::new();
-        let mut complaints = Vec::new();
-        for (index, record) in csv.records().enumerate() {
-            let row = index as u64 + 2;
+        let mut rows = Vec::new();
+        let mut first_row_of_id: HashMap<String, u64> = HashMap::new();
+        for record in table {
             let record = match record {
                 Ok(record) => record,
                 Err(error) => {
-                    problems.push(crate::Problem {
-                        row: Some(row),
+                    let problem = cxm_formats::row_problem(error);
+                    problems.push(Problem {
+                        row: (problem.row > 0).then_some(problem.row),
                         field: String::new(),
-                        message: format!("unreadable CSV row: {error}"),
+                        message: problem.reason,
                     });
                     continue;
                 }
             };
-            let mut complaint = ComplaintInput {
+            if record.cells.iter().all(|c| c.trim().is_empty()) {
+                continue;
+            }
+            let mut problem = |header: &str, message: String| {
+                problems.push(Problem {
+                    row: Some(record.row),
+                    field: header.to_owned(),
+                    message,
+                })
+            };
+            let mut complaint = Row {
+                row: record.row,
                 summary: String::new(),
                 customer: None,
                 channel: None,
                 touchpoint: None,
-                dimensions: BTreeMap::new(),
                 priority: None,
+                dimensions: BTreeMap::new(),
+                id: None,
+                status: None,
+                received: None,
+                closed: None,
             };
-            for ((header, field), value) in headers.iter().zip(&fields).zip(record.iter()) {
+            for ((header, field), value) in headers.iter().zip(&fields).zip(&record.cells) {
                 let value = value.trim();
                 if value.is_empty() {
                     continue;
                 }
+                let time = |value: &str| cxm_formats::parse_time(value, &zone);
                 match field {
                     ComplaintField::Summary => complaint.summary = value.to_owned(),
                     ComplaintField::Customer => complaint.customer = Some(value.to_owned()),
@@ -187,11 +253,38 @@ impl App {
                     ComplaintField::Touchpoint => complaint.touchpoint = Some(value.to_owned()),
                     ComplaintField::Priority => match Priority::parse(value) {
                         Ok(priority) => complaint.priority = Some(priority),
-                        Err(error) => problems.push(crate::Problem {
-                            row: Some(row),
-                            field: header.clone(),
-                            message: error.message,
-                        }),
+                        Err(error) => problem(header, error.message),
+                    },
+                    ComplaintField::Id => match first_row_of_id.get(value) {
+                        Some(first) => problem(
+                            header,
+                            format!("complaint id {value:?} is also on row {first}"),
+                        ),
+                        None => {
+                            first_row_of_id.insert(value.to_owned(), record.row);
+                            complaint.id = Some(value.to_owned());
+                        }
+                    },
+                    ComplaintField::Status => match is_closed(value) {
+                        Some(closed) => complaint.status = Some((value.to_owned(), closed)),
+                        None => problem(
+                            header,
+                            format!(
+                                "{value:?} is not a status cxm knows: open (open, new, pending, \
+                                 in progress, 处理中, 待处理…) or closed (closed, resolved, \
+                                 done, 已关闭, 已解决, 已结案…)"
+                            ),
+                        ),
+                    },
+                    ComplaintField::Received | ComplaintField::Closed => match time(value) {
+                        Some(at) if at.timestamp_micros() > latest => {
+                            problem(header, format!("{value:?} is in the future"))
+                        }
+                        Some(at) if *field == ComplaintField::Received => {
+                            complaint.received = Some(at.timestamp_micros())
+                        }
+                        Some(at) => complaint.closed = Some(at.timestamp_micros()),
+                        None => problem(header, format!("{value:?} is not a date or time")),
                     },
                     ComplaintField::Dimension(key) => {
                         complaint.dimensions.insert(key.clone(), value.to_owned());
@@ -199,125 +292,109 @@ impl App {
                 }
             }
             if complaint.summary.is_empty() {
-                let column = fields.iter().position(|f| *f == ComplaintField::Summary);
-                problems.push(crate::Problem {
-                    row: Some(row),
-                    field: column.map_or_else(|| "summary".to_owned(), |c| headers[c].clone()),
-                    message: "the complaint's text is empty".into(),
+                problem(&summary_column, "the complaint's text is empty".into());
+            }
+            if let (Some(received), Some(closed)) = (complaint.received, complaint.closed)
+                && closed < received
+            {
+                let header = column(&ComplaintField::Closed).unwrap_or_default();
+                problem(&header, "closed before it was received".into());
+            }
+            rows.push(complaint);
+        }
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(problems));
+        }
+
+        let mut router = Router::new(&self.store).await?;
+        let mut batch: Vec<(StoredCase, Vec<CaseEvent>)> = Vec::with_capacity(rows.len());
+        for row in rows {
+            let closed = row.status.as_ref().is_some_and(|(_, closed)| *closed);
+            let at = row.received.unwrap_or(now);
+            let facts = CaseFacts {
+                themes: self.themes_of(std::slice::from_ref(&row.summary))?,
+                touchpoint: row.touchpoint,
+                survey: None,
+                dimensions: row.dimensions,
+                score: None,
+            };
+            let source = complaint_source(row.channel.as_deref(), "import");
+            let route = router
+                .route(
+                    &facts,
+                    row.priority.unwrap_or(Priority::Normal),
+                    !closed,
+                    at,
+                )
+                .await?;
+            let mut events = vec![CaseEvent {
+                at,
+                actor: "system".to_owned(),
+                kind: "opened".to_owned(),
+                detail: serde_json::json!({
+                    "source": source,
+                    "themes": facts.themes,
+                    "import": { "file": file, "row": row.row, "id": row.id },
+                })
+                .to_string(),
+            }];
+            events.extend(route.event.clone());
+            let mut case = new_case(facts, source, None, row.customer, row.summary, route, at);
+            if let (Some(header), Some(id)) = (&id_column, &row.id) {
+                case.uid = imported_uid(header, id);
+            }
+            if closed {
+                case.status = CaseStatus::Closed;
+                case.resolved_at = row.closed;
+                case.closed_at = row.closed;
+                events.push(CaseEvent {
+                    at: row.closed.unwrap_or(now),
+                    actor: "import".to_owned(),
+                    kind: "closed".to_owned(),
+                    detail: serde_json::json!({
+                        "status": row.status.map(|(status, _)| status),
+                    })
+                    .to_string(),
                 });
             }
-            complaints.push(complaint);
+            batch.push((case, events));
         }
-        if !problems.is_empty() {
-            return Err(AppError::Invalid(problems));
+        let created = self.store.create_cases(&batch).await?;
+        let skipped = created.iter().filter(|c| c.is_none()).count() as u64;
+        let cases: Vec<StoredCase> = created.into_iter().flatten().collect();
+        for case in cases.iter().filter(|c| c.status.is_open()) {
+            self.announce_new_case(case).await?;
         }
-        let mut opened = Vec::with_capacity(complaints.len());
-        for complaint in complaints {
-            opened.push(self.open_complaint(complaint, "import").await?);
+        Ok(ComplaintImport { cases, skipped })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_of_other_systems_read_as_open_or_closed() {
+        for closed in [
+            "Closed with explanation",
+            "Resolved",
+            "已解决",
+            "已结案",
+            "完成",
+        ] {
+            assert_eq!(is_closed(closed), Some(true), "{closed}");
         }
-        Ok(opened)
+        for open in ["In progress", "Untimely response", "处理中", "new"] {
+            assert_eq!(is_closed(open), Some(false), "{open}");
+        }
+        assert_eq!(is_closed("escalated to legal"), None);
     }
 
-    /// Records monthly volumes (each replaces the same month, measure and touchpoint); all of
-    /// them, or none when any is wrong.
-    ///
-    /// # Errors
-    /// [`AppError::Invalid`] naming every bad entry (by its position from 1) and field.
-    pub async fn set_volumes(&self, inputs: &[VolumeInput]) -> Result<usize, AppError> {
-        let mut volumes = Vec::new();
-        let mut problems = Vec::new();
-        for (index, input) in inputs.iter().enumerate() {
-            match volume_of(input, Some(index as u64 + 1)) {
-                Ok(volume) => volumes.push(volume),
-                Err(found) => problems.extend(found),
-            }
-        }
-        self.record_volumes(volumes, problems).await
-    }
-
-    /// Records monthly volumes from a CSV file with a `month` column (`YYYY-MM`), an `orders`
-    /// and/or a `customers` column, and optionally `touchpoint`. Every row is checked first.
-    ///
-    /// # Errors
-    /// [`AppError::Invalid`] listing every bad row and column (nothing is recorded then).
-    pub async fn import_volumes(&self, reader: impl std::io::Read) -> Result<usize, AppError> {
-        let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
-        let headers: Vec<String> = csv
-            .headers()
-            .map_err(|e| AppError::invalid("header", format!("cannot read the CSV header: {e}")))?
-            .iter()
-            .map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase())
-            .collect();
-        let column = |name: &str| headers.iter().position(|h| h == name);
-        let Some(month_column) = column("month") else {
-            return Err(AppError::invalid("month", "the header has no month column"));
-        };
-        let measures: Vec<(&str, usize)> = ["orders", "customers"]
-            .into_iter()
-            .filter_map(|m| column(m).map(|c| (m, c)))
-            .collect();
-        if measures.is_empty() {
-            return Err(AppError::invalid(
-                "orders",
-                "the header has neither an orders nor a customers column",
-            ));
-        }
-        let touchpoint_column = column("touchpoint");
-        let mut volumes = Vec::new();
-        let mut problems = Vec::new();
-        for (index, record) in csv.records().enumerate() {
-            let row = index as u64 + 2;
-            let record = match record {
-                Ok(record) => record,
-                Err(error) => {
-                    problems.push(Problem {
-                        row: Some(row),
-                        field: String::new(),
-                        message: format!("unreadable CSV row: {error}"),
-                    });
-                    continue;
-                }
-            };
-            for &(measure, at) in &measures {
-                let text = record.get(at).unwrap_or_default().trim();
-                if text.is_empty() {
-                    continue;
-                }
-                let Ok(n) = text.replace(',', "").parse::<i64>() else {
-                    problems.push(Problem {
-                        row: Some(row),
-                        field: measure.to_owned(),
-                        message: format!("{text:?} is not a whole number"),
-                    });
-                    continue;
-                };
-                let input = VolumeInput {
-                    month: record.get(month_column).unwrap_or_default().to_owned(),
-                    measure: measure.to_owned(),
-                    n,
-                    touchpoint: touchpoint_column
-                        .and_then(|c| record.get(c))
-                        .map(str::to_owned),
-                };
-                match volume_of(&input, Some(row)) {
-                    Ok(volume) => volumes.push(volume),
-                    Err(found) => problems.extend(found),
-                }
-            }
-        }
-        self.record_volumes(volumes, problems).await
-    }
-
-    /// Stores `volumes` when nothing is wrong, else refuses them all with the problems.
-    async fn record_volumes(
-        &self,
-        volumes: Vec<Volume>,
-        problems: Vec<Problem>,
-    ) -> Result<usize, AppError> {
-        if !problems.is_empty() {
-            return Err(AppError::Invalid(problems));
-        }
-        self.store.set_volumes(&volumes).await?;
-        Ok(volumes.len())
+    #[test]
+    fn an_imported_complaint_keeps_its_uid_across_imports() {
+        let first = imported_uid("Complaint ID", "3571115");
+        assert_eq!(first, imported_uid("Complaint ID", "3571115"));
+        assert_ne!(first, imported_uid("工单号", "3571115"));
+        assert!(uuid::Uuid::parse_str(&first).is_ok());
     }
 }

@@ -21,18 +21,21 @@ mod metrics;
 mod notify;
 mod overview;
 mod responses;
+mod routing;
 mod scorecard;
 mod surveys;
 mod text;
 mod tokens;
 mod users;
+mod volumes;
 
 pub use case_access::CaseAccess;
 pub use case_metrics::{CASE_METRICS, is_case_query};
 pub use case_view::{CaseEventView, CaseView};
 pub use cases::{CaseAction, CasesConfig, ComplaintInput, DEFAULT_ROOT_CAUSES};
-pub use complaints::VolumeInput;
+pub use complaints::ComplaintImport;
 pub use config::{Config, DatabaseConfig, FeedsConfig, MetricsConfig, ServerConfig};
+pub use volumes::VolumeInput;
 
 pub use demo::{DemoGenerator, DemoOptions, DemoSummary};
 pub use demo_cases::DemoCases;

@@ -545,42 +545,71 @@ impl Store {
     /// Stores a new case and its first timeline events, in one transaction.
     ///
     /// # Errors
-    /// [`StoreError::Conflict`] when a case for the same response exists.
+    /// [`StoreError::Conflict`] when a case for the same response, or with the same uid, exists.
     pub async fn create_case(
         &self,
         case: &StoredCase,
         events: &[CaseEvent],
     ) -> Result<StoredCase, StoreError> {
-        let dimensions = serde_json::to_string(&case.dimensions)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let themes =
-            serde_json::to_string(&case.themes).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let mut created = self
+            .create_cases(&[(case.clone(), events.to_vec())])
+            .await?;
+        created
+            .pop()
+            .flatten()
+            .ok_or_else(|| StoreError::Conflict(format!("case {} exists", case.uid)))
+    }
+
+    /// Stores new cases, each with its first timeline events, all in one transaction: every
+    /// one or none. A case whose uid is already stored is left as it is (its entry is `None`):
+    /// importing the same complaints twice opens each once. Resolution and closing times are
+    /// kept, for closed cases brought in from elsewhere.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when a case for the same response exists (nothing is stored).
+    pub async fn create_cases(
+        &self,
+        cases: &[(StoredCase, Vec<CaseEvent>)],
+    ) -> Result<Vec<Option<StoredCase>>, StoreError> {
+        let mut created = Vec::with_capacity(cases.len());
         with_pool!(self, pool => {
             // Checked inside the write transaction: on SQLite no other writer can open a case
             // for the same response between the check and the insert.
             let mut tx = pool.begin_write().await?;
-            if let Some(response) = &case.response_uid {
-                let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM cases WHERE response_uid = $1").bind(response).fetch_optional(&mut *tx).await?;
-                if exists.is_some() {
-                    return Err(StoreError::Conflict(format!("response {response} has a case")));
+            for (case, events) in cases {
+                if let Some(response) = &case.response_uid {
+                    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM cases WHERE response_uid = $1").bind(response).fetch_optional(&mut *tx).await?;
+                    if exists.is_some() {
+                        return Err(StoreError::Conflict(format!("response {response} has a case")));
+                    }
                 }
-            }
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO cases (uid, source, response_uid, customer, survey, score, touchpoint, dimensions, themes, summary, \
-                 department_id, assignee_user_id, priority, status, first_response_due, resolution_due, reopen_count, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 0, $17, $17) RETURNING id",
-            )
-            .bind(&case.uid).bind(&case.source).bind(&case.response_uid).bind(&case.customer).bind(&case.survey).bind(case.score)
-            .bind(&case.touchpoint).bind(dimensions).bind(themes).bind(&case.summary).bind(case.department_id)
-            .bind(case.assignee_user_id).bind(case.priority.as_str()).bind(case.status.as_str()).bind(case.first_response_due)
-            .bind(case.resolution_due).bind(case.created_at)
-            .fetch_one(&mut *tx).await?;
-            for event in events {
-                sqlx::query("INSERT INTO case_events (case_id, at, actor, kind, detail) VALUES ($1, $2, $3, $4, $5)")
-                    .bind(id).bind(event.at).bind(&event.actor).bind(&event.kind).bind(&event.detail).execute(&mut *tx).await?;
+                let dimensions = serde_json::to_string(&case.dimensions).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let themes = serde_json::to_string(&case.themes).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let id: Option<i64> = sqlx::query_scalar(
+                    "INSERT INTO cases (uid, source, response_uid, customer, survey, score, touchpoint, dimensions, themes, summary, \
+                     department_id, assignee_user_id, priority, status, first_response_due, resolution_due, first_responded_at, \
+                     resolved_at, closed_at, reopen_count, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 0, $20, $20) \
+                     ON CONFLICT (uid) DO NOTHING RETURNING id",
+                )
+                .bind(&case.uid).bind(&case.source).bind(&case.response_uid).bind(&case.customer).bind(&case.survey).bind(case.score)
+                .bind(&case.touchpoint).bind(dimensions).bind(themes).bind(&case.summary).bind(case.department_id)
+                .bind(case.assignee_user_id).bind(case.priority.as_str()).bind(case.status.as_str()).bind(case.first_response_due)
+                .bind(case.resolution_due).bind(case.first_responded_at).bind(case.resolved_at).bind(case.closed_at)
+                .bind(case.created_at)
+                .fetch_optional(&mut *tx).await?;
+                let Some(id) = id else {
+                    created.push(None);
+                    continue;
+                };
+                for event in events {
+                    sqlx::query("INSERT INTO case_events (case_id, at, actor, kind, detail) VALUES ($1, $2, $3, $4, $5)")
+                        .bind(id).bind(event.at).bind(&event.actor).bind(&event.kind).bind(&event.detail).execute(&mut *tx).await?;
+                }
+                created.push(Some(StoredCase { id, updated_at: case.created_at, ..case.clone() }));
             }
             tx.commit().await?;
-            Ok(StoredCase { id, updated_at: case.created_at, ..case.clone() })
+            Ok(created)
         })
     }
 

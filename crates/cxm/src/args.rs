@@ -247,12 +247,15 @@ pub enum TokenCommand {
 /// `cxm cases`.
 #[derive(Debug, Subcommand)]
 pub enum CasesCommand {
-    /// Open a complaint case per row of a CSV file (a summary column — `summary`,
-    /// `description`, `complaint`, `投诉内容`, `描述`… or the one --summary names — and optional
-    /// `customer`, `channel`, `touchpoint`, `priority`; other columns are dimensions); every row
-    /// is checked first.
+    /// Store a complaint case per row of a CSV/TSV file (UTF-8 or GBK) or XLSX/XLS sheet: a
+    /// text column (`summary`, `description`, `投诉内容`, `描述`… or the one --summary names);
+    /// optional `customer`, `channel`, `touchpoint`, `priority`, an id (`complaint id`,
+    /// `工单号`…: importing again skips what is stored), `status` (closed rows become closed
+    /// history) and received/closed times (`date received`, `投诉时间`, `closed at`,
+    /// `结案时间`…); other columns are dimensions. Every row is checked first; all or none are
+    /// stored.
     Import {
-        /// The CSV file.
+        /// The complaints file.
         file: PathBuf,
         /// The column holding the complaint's text, when it has another name.
         #[arg(long, value_name = "COLUMN")]

@@ -52,17 +52,27 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Token(command) => token(open(config).await?, command).await,
         Command::User(command) => user(open(config).await?, command).await,
         Command::Cases(CasesCommand::Import { file, summary }) => {
-            let reader = open_reader(&file)?;
+            readable(&file)?;
             let app = open(config).await?;
-            let cases = app
-                .import_complaints(reader, summary.as_deref())
+            let source = cxm_formats::FileSource::Path(file.clone());
+            let imported = app
+                .import_complaints(&source, summary.as_deref())
                 .await
                 .with_context(|| format!("importing complaints from {}", file.display()))?;
+            let cases = &imported.cases;
+            let open = cases.iter().filter(|c| c.status.is_open()).count();
             let routed = cases.iter().filter(|c| c.department_id.is_some()).count();
             println!(
-                "{} complaint cases opened, {routed} routed to a department",
-                cases.len()
+                "{} complaint cases stored: {open} open, {} closed history; {routed} routed to a department",
+                cases.len(),
+                cases.len() - open,
             );
+            if imported.skipped > 0 {
+                println!(
+                    "{} complaints were stored by an earlier import (same id) and left as they are",
+                    imported.skipped
+                );
+            }
             Ok(())
         }
         Command::Cases(CasesCommand::Volumes { file }) => {

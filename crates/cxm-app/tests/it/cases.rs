@@ -8,7 +8,7 @@ use cxm_store::ScratchDatabase;
 
 use crate::{postgres_url, response, rule};
 
-async fn app_with_cases() -> (App, ScratchDatabase) {
+pub(crate) async fn app_with_cases() -> (App, ScratchDatabase) {
     app_opening_cases(CasesConfig {
         open_nps_at_most: Some(6),
         recovery_survey: Some("follow-up".into()),
@@ -331,76 +331,6 @@ async fn complaints_open_cases_and_unmatched_ones_wait_unassigned() {
             .unwrap()
             .is_empty()
     );
-}
-
-#[tokio::test]
-async fn complaints_import_from_csv_all_checked_first() {
-    let (app, _database) = app_with_cases().await;
-    let bad = "summary,priority,region\n快递没送到,high,华北\n,low,华东\n价格不对,soon,华南\n";
-    let error = app
-        .import_complaints(bad.as_bytes(), None)
-        .await
-        .unwrap_err();
-    let AppError::Invalid(problems) = error else {
-        panic!("{error:?}")
-    };
-    let places: Vec<(Option<u64>, &str)> =
-        problems.iter().map(|p| (p.row, p.field.as_str())).collect();
-    assert_eq!(places, [(Some(3), "summary"), (Some(4), "priority")]);
-    assert!(
-        app.cases(&cxm_app::CaseFilter::default())
-            .await
-            .unwrap()
-            .is_empty(),
-        "nothing opened"
-    );
-    let good = "\u{feff}summary,customer,channel,region\n快递没送到,c-1,phone,华北\nApp 闪退,,email,华东\n";
-    let cases = app.import_complaints(good.as_bytes(), None).await.unwrap();
-    assert_eq!(cases.len(), 2);
-    assert_eq!(cases[0].source, "complaint:phone");
-    assert_eq!(cases[0].dimensions["region"], "华北");
-    assert_eq!(cases[0].customer.as_deref(), Some("c-1"));
-
-    // A call centre's export: Chinese headers found by their usual names.
-    let centre = "客户编号,投诉渠道,投诉内容,优先级,地区,处理人备注
-c-9,phone,退款两周没到账,urgent,华东,已回电
-";
-    let cases = app
-        .import_complaints(centre.as_bytes(), None)
-        .await
-        .unwrap();
-    assert_eq!(
-        (
-            cases[0].summary.as_str(),
-            cases[0].customer.as_deref(),
-            cases[0].priority
-        ),
-        ("退款两周没到账", Some("c-9"), Priority::Urgent)
-    );
-    assert_eq!(cases[0].dimensions["region"], "华东");
-    assert_eq!(cases[0].dimensions.len(), 2, "{:?}", cases[0].dimensions);
-    // A regulator's export: the text column named, headers with spaces made keys.
-    let cfpb = "Date received,Product,Issue,Consumer complaint narrative,Submitted via
-        2020/3/18,Mortgage,Trouble during payment process,,Web
-";
-    let error = app
-        .import_complaints(cfpb.as_bytes(), None)
-        .await
-        .unwrap_err();
-    assert!(error.to_string().contains("--summary"), "{error}");
-    let cases = app
-        .import_complaints(cfpb.as_bytes(), Some("Issue"))
-        .await
-        .unwrap();
-    assert_eq!(cases[0].summary, "Trouble during payment process");
-    assert_eq!(cases[0].source, "complaint:web");
-    assert_eq!(cases[0].dimensions["date_received"], "2020/3/18");
-    assert_eq!(cases[0].dimensions["product"], "Mortgage");
-    // Of two text columns the first is the summary, the other a dimension.
-    let two = "summary,description\n门店排队太久,周末\n";
-    let cases = app.import_complaints(two.as_bytes(), None).await.unwrap();
-    assert_eq!(cases[0].summary, "门店排队太久");
-    assert_eq!(cases[0].dimensions["description"], "周末");
 }
 
 fn complaint_at(summary: &str, touchpoint: &str) -> ComplaintInput {

@@ -5,6 +5,7 @@
 
 mod backends;
 mod cases;
+mod complaints;
 mod import;
 mod ingest;
 mod metrics;

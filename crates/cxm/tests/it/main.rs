@@ -292,6 +292,50 @@ async fn bad_arguments_are_explained() {
 }
 
 #[tokio::test]
+async fn complaint_history_imports_once_from_a_tab_separated_file() {
+    let cli = Cli::new("complaints").await;
+    let file = cli.dir.join("complaints.tsv");
+    std::fs::write(
+        &file,
+        "Complaint ID\tDate received\tIssue\tCompany response to consumer\tState\n\
+         3571115\t2020/3/18\tIncorrect information on your report\tClosed with explanation\tFL\n\
+         3384392\t2019/9/24\tAttempts to collect debt not owed\tIn progress\tFL\n",
+    )
+    .unwrap();
+    let args = [
+        "cases",
+        "import",
+        file.to_str().unwrap(),
+        "--summary",
+        "Issue",
+    ];
+    let printed = cli.ok(&args);
+    assert!(
+        printed.contains("2 complaint cases stored: 1 open, 1 closed history"),
+        "{printed}"
+    );
+    let again = cli.ok(&args);
+    assert!(
+        again.contains("2 complaints were stored by an earlier import"),
+        "{again}"
+    );
+    let bad = cli.dir.join("bad.tsv");
+    std::fs::write(&bad, "Complaint ID\tDate received\tIssue\n1\tsoon\tLate\n").unwrap();
+    let output = cli.run(&[
+        "cases",
+        "import",
+        bad.to_str().unwrap(),
+        "--summary",
+        "Issue",
+    ]);
+    assert!(
+        !output.ok && output.stderr.contains("row 2") && output.stderr.contains("Date received"),
+        "{}",
+        output.stderr
+    );
+}
+
+#[tokio::test]
 async fn volumes_and_contacts_are_set_from_the_command_line() {
     let cli = Cli::new("volumes").await;
     let bad = cli.dir.join("bad.csv");
