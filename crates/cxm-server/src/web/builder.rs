@@ -509,21 +509,33 @@ async fn save(
         fields.retain(|(k, _)| k != "key");
         fields.push(("key".to_owned(), key.clone()));
     }
+    let version = fields
+        .iter()
+        .find(|(k, _)| k == "version")
+        .map(|(_, v)| v.as_str());
     let result = match survey_from(&fields) {
         Ok(survey) => {
             let saved = if editing.is_some() {
-                let version = fields
-                    .iter()
-                    .find(|(k, _)| k == "version")
-                    .map(|(_, v)| v.as_str());
                 state.app.update_survey(&survey, version).await
             } else {
                 state.app.create_survey(&survey).await
             };
-            saved.map(|s| s.survey).map_err(|e| match e {
-                AppError::Invalid(problems) => problems.iter().map(ToString::to_string).collect(),
-                other => vec![other.to_string()],
-            })
+            match saved {
+                Ok(saved) => Ok(saved.survey),
+                Err(AppError::Invalid(problems)) => {
+                    Err(problems.iter().map(ToString::to_string).collect())
+                }
+                // Refused because a colleague saved a newer version since this form was opened.
+                Err(AppError::Conflict(_))
+                    if editing.is_some() && {
+                        let current = state.app.survey(survey.key.as_str()).await;
+                        current.is_ok_and(|s| Some(s.updated_at.as_str()) != version)
+                    } =>
+                {
+                    Err(vec![lang.t("builder.stale").to_owned()])
+                }
+                Err(other) => Err(vec![other.to_string()]),
+            }
         }
         Err(problems) => Err(problems),
     };

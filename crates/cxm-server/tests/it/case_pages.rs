@@ -59,7 +59,12 @@ impl Pages {
     }
 
     async fn person(&self, name: &str, role: Role) -> (i64, Person) {
-        let user = self.app.add_user(name, PASSWORD, role, "en").await.unwrap();
+        self.person_in(name, role, "en").await
+    }
+
+    /// A signed-in person whose pages are in `lang`.
+    async fn person_in(&self, name: &str, role: Role, lang: &str) -> (i64, Person) {
+        let user = self.app.add_user(name, PASSWORD, role, lang).await.unwrap();
         let signed = self.app.sign_in(name, PASSWORD).await.unwrap();
         (
             user.id,
@@ -417,7 +422,18 @@ async fn the_builder_refuses_a_save_over_a_colleagues_newer_change() {
         .post(&admin, "/surveys/menu/edit", &pairs(&other))
         .await;
     assert_eq!(second.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(second.html.contains("someone else"), "{}", second.html);
+    assert!(
+        second.html.contains("Someone else changed"),
+        "{}",
+        second.html
+    );
+    // In the page's own language.
+    let (_, colleague) = pages.person_in("li", Role::Admin, "zh").await;
+    let third = pages
+        .post(&colleague, "/surveys/menu/edit", &pairs(&other))
+        .await;
+    assert_eq!(third.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(third.html.contains("已有其他人修改"), "{}", third.html);
     let stored = pages.app.survey("menu").await.unwrap();
     assert_eq!(stored.survey.name.en.as_deref(), Some("Menu survey"));
 }
