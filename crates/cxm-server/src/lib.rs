@@ -124,6 +124,10 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/cases",
             get(api::cases::list).post(api::cases::open),
         )
+        .route(
+            "/api/v1/cases/import",
+            post(api::cases::import).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
         .route("/api/v1/cases/escalations", post(api::cases::escalate))
         .route("/api/v1/cases/scorecard", get(api::cases::scorecard))
         .route("/api/v1/cases/{uid}", get(api::cases::show))

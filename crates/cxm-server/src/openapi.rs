@@ -25,6 +25,7 @@ use utoipa::{Modify, OpenApi};
         crate::api::imports::wjx_push,
         crate::api::imports::webhook,
         crate::api::cases::open,
+        crate::api::cases::import,
         crate::api::cases::list,
         crate::api::cases::show,
         crate::api::cases::act,

@@ -1,8 +1,8 @@
-//! Cases over HTTP: complaints in, lists (overdue first, with filters), one case with its
+//! Cases over HTTP: complaints in (one, or a file of history), lists (overdue first, with filters), one case with its
 //! timeline, actions on a case, scorecards, the escalation sweep.
 
 use axum::Json;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Multipart, Path, RawQuery, State};
 use axum::http::StatusCode;
 use cxm_app::{CaseAction, CaseFilter, CaseView, ComplaintInput, Role};
 use cxm_domain::{CaseStatus, Priority};
@@ -38,6 +38,54 @@ pub async fn open(
             state.app.config().cases.recovery_survey.as_deref(),
         )),
     ))
+}
+
+/// Imports a file of complaints (CSV/TSV in UTF-8 or GBK, XLSX, XLS) sent as the multipart
+/// field `file`: a case per row, as `cxm cases import` stores them (received and closed times,
+/// closed statuses as closed history, an id column making a second import change nothing).
+/// Query: `summary`, the column holding the complaint's text when it has another name. Every
+/// row is checked first; all cases are stored, or none.
+#[utoipa::path(post, path = "/api/v1/cases/import", tag = "cases", security(("bearer" = [])),
+    params(("summary" = Option<String>, Query, description = "the column holding the complaint's text")),
+    request_body(content_type = "multipart/form-data", description = "field file"),
+    responses((status = 200, description = "counts of what was stored (`stored`, `open`, `closed`, `routed`, `skipped`) and the stored cases' `uids`", body = Object),
+              (status = 400, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn import(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    RawQuery(query): RawQuery,
+    mut multipart: Multipart,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    caller.require(Role::Analyst)?;
+    let pairs = query_pairs(query.as_deref())?;
+    let summary = single(&pairs, &["summary"]);
+    let mut file = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| ApiError::malformed(format!("the upload cannot be read: {e}")))?
+    {
+        if field.name() == Some("file") {
+            file = Some(crate::api::imports::uploaded_file(field).await?);
+        }
+    }
+    let file = file.ok_or_else(|| {
+        ApiError::malformed("send the complaints as the multipart field \"file\"")
+    })?;
+    let imported = state
+        .app
+        .import_complaints(&file, summary.as_deref())
+        .await?;
+    let cases = &imported.cases;
+    let open = cases.iter().filter(|c| c.status.is_open()).count();
+    Ok(Json(serde_json::json!({
+        "stored": cases.len(),
+        "open": open,
+        "closed": cases.len() - open,
+        "routed": cases.iter().filter(|c| c.department_id.is_some()).count(),
+        "skipped": imported.skipped,
+        "uids": cases.iter().map(|c| c.uid.as_str()).collect::<Vec<_>>(),
+    })))
 }
 
 /// Cases, overdue first: `department` (key), `assignee` (user id), `open=true`, `status`,

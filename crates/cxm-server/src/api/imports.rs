@@ -58,17 +58,7 @@ pub async fn import(
         .map_err(|e| ApiError::malformed(format!("the upload cannot be read: {e}")))?
     {
         match field.name() {
-            Some("file") => {
-                let name = field.file_name().unwrap_or("upload.csv").to_owned();
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| ApiError::malformed(format!("the file cannot be read: {e}")))?;
-                file = Some(FileSource::Bytes {
-                    name,
-                    bytes: bytes.to_vec().into(),
-                });
-            }
+            Some("file") => file = Some(uploaded_file(field).await?),
             Some("mapping") => {
                 let text = field
                     .text()
@@ -103,6 +93,21 @@ pub async fn import(
     Ok(Json(
         serde_json::to_value(report).map_err(|e| ApiError::malformed(e.to_string()))?,
     ))
+}
+
+/// An uploaded file (a multipart field), under the name it was sent with.
+pub(crate) async fn uploaded_file(
+    field: axum::extract::multipart::Field<'_>,
+) -> Result<FileSource, ApiError> {
+    let name = field.file_name().unwrap_or("upload.csv").to_owned();
+    let bytes = field
+        .bytes()
+        .await
+        .map_err(|e| ApiError::malformed(format!("the file cannot be read: {e}")))?;
+    Ok(FileSource::Bytes {
+        name,
+        bytes: bytes.to_vec().into(),
+    })
 }
 
 /// A survey's responses as a wide file: `format` csv (default) or xlsx, `lang` en (default)

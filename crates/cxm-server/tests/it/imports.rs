@@ -325,3 +325,57 @@ async fn signed_webhooks_are_verified_before_anything_is_stored() {
     assert_eq!(json(&reply)["updated"], 2, "a redelivered webhook updates");
     assert_eq!(nps(&server, "pos").await, 0.0);
 }
+
+#[tokio::test]
+async fn a_complaints_file_uploaded_over_http_is_stored_once() {
+    let server = TestServer::start().await;
+    let history = "工单号\t投诉时间\t投诉内容\t处理状态\t地区\n\
+                   T-1\t2026-03-02 09:15\t快递三天都没到\t已结案\t华东\n\
+                   T-2\t2026-03-05\t客服态度差\t处理中\t华北\n";
+    let uri = "/api/v1/cases/import";
+    let (status, _, body) = server
+        .raw(upload(uri, &server.admin, "投诉.tsv", history.as_bytes()))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    let report = json(&body);
+    assert_eq!(
+        (
+            report["stored"].as_u64(),
+            report["open"].as_u64(),
+            report["closed"].as_u64()
+        ),
+        (Some(2), Some(1), Some(1)),
+        "{report}"
+    );
+    let uid = report["uids"][0].as_str().unwrap().to_owned();
+    let case = server
+        .get(&format!("/api/v1/cases/{uid}"))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(case["status"], "closed", "{case}");
+    let (_, _, body) = server
+        .raw(upload(uri, &server.admin, "投诉.tsv", history.as_bytes()))
+        .await;
+    let again = json(&body);
+    assert_eq!(
+        (again["stored"].as_u64(), again["skipped"].as_u64()),
+        (Some(0), Some(2))
+    );
+
+    // A bad row: nothing stored, the row and column named.
+    let bad = "投诉内容,投诉时间\n退款没到,下周\n";
+    let (status, _, body) = server
+        .raw(upload(
+            "/api/v1/cases/import?summary=%E6%8A%95%E8%AF%89%E5%86%85%E5%AE%B9",
+            &server.admin,
+            "bad.csv",
+            bad.as_bytes(),
+        ))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let text = String::from_utf8_lossy(&body);
+    assert!(
+        text.contains("投诉时间") && text.contains("\"row\":2"),
+        "{text}"
+    );
+}
