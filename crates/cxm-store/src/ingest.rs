@@ -5,11 +5,11 @@
 //! (source, source id) wins. Rows are written with multi-row statements so that a batch of
 //! thousands costs a few dozen round trips, not thousands.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::str::FromStr;
 
 use cxm_domain::{AnswerValue, Channel, ValidResponse};
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use foldhash::{HashMap, HashMapExt, HashSet};
 use sqlx::query::Query;
 use sqlx::{AssertSqlSafe, Row};
 
@@ -347,11 +347,22 @@ impl IngestSession {
         let parameters = parameters_per_statement(&store.backend);
         let dialect = |sql: String| dialect(&store.backend, sql);
         let segment_keys: Vec<SegmentKey> = kept.iter().map(|s| segment_key(&s.response)).collect();
-        let mut seen_segments = HashSet::new();
-        let first_of_segment: Vec<bool> = segment_keys
-            .iter()
-            .map(|key| seen_segments.insert(key))
-            .collect();
+        // Each row's segment as an index into the batch's distinct segments, each known by the
+        // first row that has it (the key is hashed once per row).
+        let mut first_rows: Vec<usize> = Vec::new();
+        let segment_index: Vec<usize> = {
+            let mut index_of: HashMap<&SegmentKey, usize> = HashMap::new();
+            segment_keys
+                .iter()
+                .enumerate()
+                .map(|(position, key)| {
+                    *index_of.entry(key).or_insert_with(|| {
+                        first_rows.push(position);
+                        first_rows.len() - 1
+                    })
+                })
+                .collect()
+        };
 
         let pending = &mut self.segments;
         let counts = &mut self.counts;
@@ -362,7 +373,7 @@ impl IngestSession {
             let mut new_segments: Vec<&SegmentKey> = Vec::new();
             {
                 let known = store.known_segments.lock().map_err(|_| StoreError::Corrupt("the segment cache was poisoned".to_owned()))?;
-                for key in segment_keys.iter().collect::<BTreeSet<_>>() {
+                for key in first_rows.iter().map(|&position| &segment_keys[position]) {
                     match known.get(key).or_else(|| pending.get(key)) {
                         Some(&id) => {
                             segments.insert(key.clone(), id);
@@ -371,6 +382,9 @@ impl IngestSession {
                     }
                 }
             }
+            // New segments are written in key order, so that concurrent sessions lock them in
+            // the same order.
+            new_segments.sort_unstable();
             for chunk in new_segments.chunks(parameters / 3) {
                 let sql = format!(
                     "INSERT INTO segments (channel, touchpoint, dimensions) VALUES {} \
@@ -389,18 +403,19 @@ impl IngestSession {
                 }
             }
             let new_set: HashSet<&SegmentKey> = new_segments.iter().copied().collect();
+            let distinct_ids: Vec<i64> = first_rows.iter().map(|&position| segments[&segment_keys[position]]).collect();
+            let segment_of: Vec<i64> = segment_index.iter().map(|&index| distinct_ids[index]).collect();
             let mut dimension_rows: Vec<(i64, &str, &str)> = Vec::new();
             let mut groups_of_segment: HashMap<i64, Vec<(u32, u32)>> = HashMap::new();
-            for (position, key) in segment_keys.iter().enumerate() {
-                if first_of_segment[position] {
-                    let response = &kept[position].response;
-                    let dimensions = response.dimensions.iter().map(|(k, v)| (k.as_str(), v.as_str()));
-                    let rows = segment_rows(key.0, &key.1, dimensions);
-                    if new_set.contains(key) {
-                        dimension_rows.extend(rows.iter().map(|&(name, value)| (segments[key], name, value)));
-                    }
-                    groups_of_segment.insert(segments[key], counts.intern_groups(&rows));
+            for (&position, &id) in first_rows.iter().zip(&distinct_ids) {
+                let key = &segment_keys[position];
+                let response = &kept[position].response;
+                let dimensions = response.dimensions.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+                let rows = segment_rows(key.0, &key.1, dimensions);
+                if new_set.contains(key) {
+                    dimension_rows.extend(rows.iter().map(|&(name, value)| (id, name, value)));
                 }
+                groups_of_segment.insert(id, counts.intern_groups(&rows));
             }
             for chunk in dimension_rows.chunks(parameters / 3) {
                 let sql = format!(
@@ -538,7 +553,7 @@ impl IngestSession {
                 let survey_id = *survey_ids
                     .get(response.survey.as_str())
                     .ok_or_else(|| StoreError::NotFound(format!("survey {:?}", response.survey.as_str())))?;
-                let segment = segments[&segment_keys[position]];
+                let segment = segment_of[position];
                 let customer = customer_of(response);
                 Ok(query
                     .bind(response_ids[position])
@@ -565,7 +580,7 @@ impl IngestSession {
                 let response = &stamped.response;
                 let response_id = response_ids[position];
                 let survey_id = survey_ids[response.survey.as_str()];
-                let segment_id = segments[&segment_keys[position]];
+                let segment_id = segment_of[position];
                 let customer_id = customer_of(response);
                 let at = Placement {
                     survey_id,
