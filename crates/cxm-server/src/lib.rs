@@ -24,6 +24,7 @@ pub use openapi::openapi_json;
 pub struct AppState {
     app: Arc<App>,
     limiter: Arc<web::form::RateLimiter>,
+    uploads: Arc<web::imports::PendingUploads>,
 }
 
 impl AppState {
@@ -32,6 +33,7 @@ impl AppState {
         AppState {
             app: Arc::new(app),
             limiter: Arc::default(),
+            uploads: Arc::default(),
         }
     }
 }
@@ -52,6 +54,13 @@ pub fn router(state: AppState) -> Router {
         .route("/dashboard", get(web::dashboard::page))
         .route("/responses", get(web::responses::list))
         .route("/surveys", get(web::builder::list))
+        .route(
+            "/imports",
+            get(web::imports::page)
+                .post(web::imports::preview)
+                .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
+        .route("/imports/confirm", post(web::imports::confirm))
         .route(
             "/surveys/new",
             get(web::builder::new_page).post(web::builder::create),

@@ -66,7 +66,11 @@ pub async fn import(
         .map_err(|e| ApiError::malformed(format!("the upload cannot be read: {e}")))?
     {
         if field.name() == Some("file") {
-            file = Some(crate::api::imports::uploaded_file(field).await?);
+            file = Some(
+                crate::api::imports::uploaded_file(field)
+                    .await
+                    .map_err(crate::api::imports::unreadable_upload)?,
+            );
         }
     }
     let file = file.ok_or_else(|| {

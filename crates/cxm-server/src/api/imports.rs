@@ -58,7 +58,7 @@ pub async fn import(
         .map_err(|e| ApiError::malformed(format!("the upload cannot be read: {e}")))?
     {
         match field.name() {
-            Some("file") => file = Some(uploaded_file(field).await?),
+            Some("file") => file = Some(uploaded_file(field).await.map_err(unreadable_upload)?),
             Some("mapping") => {
                 let text = field
                     .text()
@@ -98,16 +98,18 @@ pub async fn import(
 /// An uploaded file (a multipart field), under the name it was sent with.
 pub(crate) async fn uploaded_file(
     field: axum::extract::multipart::Field<'_>,
-) -> Result<FileSource, ApiError> {
+) -> Result<FileSource, axum::extract::multipart::MultipartError> {
     let name = field.file_name().unwrap_or("upload.csv").to_owned();
-    let bytes = field
-        .bytes()
-        .await
-        .map_err(|e| ApiError::malformed(format!("the file cannot be read: {e}")))?;
+    let bytes = field.bytes().await?;
     Ok(FileSource::Bytes {
         name,
         bytes: bytes.to_vec().into(),
     })
+}
+
+/// The refusal of an upload that could not be received whole.
+pub(crate) fn unreadable_upload(error: axum::extract::multipart::MultipartError) -> ApiError {
+    ApiError::malformed(format!("the file cannot be read: {error}"))
 }
 
 /// A survey's responses as a wide file: `format` csv (default) or xlsx, `lang` en (default)

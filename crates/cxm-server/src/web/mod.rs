@@ -1,6 +1,6 @@
 //! Pages, server-rendered from compile-checked askama templates (`templates/`) in zh-CN and en
 //! (`messages/`): sign-in, the overview dashboard, the responses explorer, the survey builder and
-//! the public survey forms, the case inbox and case pages, the routing-rule and SLA editors and
+//! the public survey forms, imports of other tools' exports (upload, dry run, import), the case inbox and case pages, the routing-rule and SLA editors and
 //! the case scorecards. Page handlers, like API handlers, only extract, authorise, call one use
 //! case and render.
 
@@ -11,6 +11,7 @@ pub mod chart;
 pub mod dashboard;
 pub mod form;
 pub mod i18n;
+pub mod imports;
 pub mod login;
 pub mod qr;
 pub mod responses;

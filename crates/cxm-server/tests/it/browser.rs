@@ -511,3 +511,39 @@ async fn an_analyst_builds_previews_publishes_and_shares_a_survey() {
     browser.client.clone().close().await.unwrap();
     report("browser tests ran: builder");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_analyst_uploads_a_gbk_export_checks_its_dry_run_and_imports_it() {
+    let Some(browser) = browser(1280, 900).await else {
+        return;
+    };
+    let site = site().await;
+    let c = &browser.client;
+    c.goto(&format!("{}/login?next=/surveys", site.base))
+        .await
+        .unwrap();
+    sign_in(c).await;
+    click(c, Locator::Id("import-export")).await;
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../cxm-formats/tests/fixtures/wjx_gbk.csv")
+        .canonicalize()
+        .unwrap();
+    type_into(c, Locator::Id("import-file"), fixture.to_str().unwrap()).await;
+    type_into(c, Locator::Css("[name=\"survey\"]"), "wjx-history").await;
+    click(c, Locator::Id("import-preview-button")).await;
+    let preview = wait_text(c, Locator::Id("import-preview")).await;
+    assert!(
+        preview.contains("wjx · CSV · gb18030 · 10 rows") && preview.contains("q1 (nps)"),
+        "{preview}"
+    );
+    assert!(
+        site.app.survey("wjx-history").await.is_err(),
+        "the dry run wrote nothing"
+    );
+    click(c, Locator::Id("import-now")).await;
+    let done = wait_text(c, Locator::Id("import-done")).await;
+    assert!(done.contains("10 new responses"), "{done}");
+    assert_eq!(site.app.survey("wjx-history").await.unwrap().responses, 10);
+    browser.client.clone().close().await.unwrap();
+    report("browser tests ran: import");
+}

@@ -4,7 +4,8 @@
 //! resolution without a root cause is refused), the customer answers the follow-up survey, and
 //! the department manager's scorecard shows all of it; people of other departments never see
 //! the case. The survey builder, on the same pages, refuses a save made on a version a
-//! colleague has changed since.
+//! colleague has changed since, and the import page shows an upload's dry run before importing
+//! it.
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
@@ -114,6 +115,137 @@ impl Pages {
             .unwrap();
         self.send(request).await
     }
+}
+
+impl Pages {
+    /// Posts a multipart form as `who`, with their CSRF token and one file.
+    async fn upload(
+        &self,
+        who: &Person,
+        uri: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &[u8]),
+    ) -> Page {
+        const BOUNDARY: &str = "cxm-page-boundary";
+        let mut body = Vec::new();
+        for (name, value) in std::iter::once(&("csrf", who.csrf.as_str())).chain(fields) {
+            body.extend_from_slice(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\n\r\n",
+                file.0
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(file.1);
+        body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri(uri)
+            .header("cookie", &who.cookie)
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .body(Body::from(body))
+            .unwrap();
+        self.send(request).await
+    }
+}
+
+/// The value of the hidden input `name` on a page.
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let at = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in {html}"))
+        + marker.len();
+    html[at..].split('"').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn an_export_is_checked_on_the_import_page_then_imported_once() {
+    let pages = Pages::open().await;
+    let (_, analyst) = pages.person("wang", Role::Analyst).await;
+    let surveys = pages.get(&analyst, "/surveys").await;
+    assert!(
+        surveys.html.contains("href=\"/imports\""),
+        "{}",
+        surveys.html
+    );
+    let form = pages.get(&analyst, "/imports").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.html.contains("multipart/form-data"));
+
+    let export = "response_id,submitted_at,推荐意愿,评论\n\
+                  r1,2026-03-01 10:00,9,很好\n\
+                  r2,2026-03-02 11:00,3,太慢\n\
+                  r3,2026-03-03 12:00,10,\n";
+    let preview = pages
+        .upload(
+            &analyst,
+            "/imports",
+            &[("survey", "visits"), ("format", "auto")],
+            ("visits.csv", export.as_bytes()),
+        )
+        .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.html);
+    for shown in ["generic", "推荐意愿", "import-now", "3 rows"] {
+        assert!(preview.html.contains(shown), "{shown}: {}", preview.html);
+    }
+    assert!(
+        pages.app.survey("visits").await.is_err(),
+        "a dry run creates nothing"
+    );
+    let token = hidden(&preview.html, "token");
+    let done = pages
+        .post(&analyst, "/imports/confirm", &[("token", token.as_str())])
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.html);
+    assert!(done.html.contains("3 new responses"), "{}", done.html);
+    assert_eq!(pages.app.survey("visits").await.unwrap().responses, 3);
+    // The upload is imported once: the same confirmation again is refused.
+    let again = pages
+        .post(&analyst, "/imports/confirm", &[("token", token.as_str())])
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.html.contains("expired"), "{}", again.html);
+
+    // A file with a bad row: its problem with row and column, and no import button.
+    let bad = "response_id,submitted_at,推荐意愿\nr9,yesterday,8\n";
+    let checked = pages
+        .upload(
+            &analyst,
+            "/imports",
+            &[("survey", "visits")],
+            ("more.csv", bad.as_bytes()),
+        )
+        .await;
+    assert_eq!(checked.status, StatusCode::OK);
+    assert!(checked.html.contains("import-problems"), "{}", checked.html);
+    assert!(checked.html.contains("yesterday") && checked.html.contains("submitted_at"));
+    assert!(!checked.html.contains("import-now"), "{}", checked.html);
+
+    // Viewers may not import; a form without the session's token is refused.
+    let (_, viewer) = pages.person("zhao", Role::Viewer).await;
+    assert_eq!(
+        pages.get(&viewer, "/imports").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let forged = Person {
+        cookie: analyst.cookie.clone(),
+        csrf: FORM_TOKEN.to_owned(),
+    };
+    let refused = pages
+        .upload(&forged, "/imports", &[], ("visits.csv", export.as_bytes()))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
 
 fn rule_fields<'a>(name: &'a str, priority: &'a str) -> Vec<(&'a str, &'a str)> {

@@ -1,0 +1,360 @@
+//! Importing another tool's export from the browser: upload the file (and, optionally, the
+//! survey and format), see the dry run — the detected format and encoding, each column and what
+//! it becomes, every problem with its row and column — and then import it with one click. The
+//! upload is kept on the server between the two steps (for the person who sent it, for 30
+//! minutes, a few at a time), so it is not sent twice.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use askama::Template;
+use axum::extract::{Multipart, RawForm, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use cxm_app::{AppError, ImportOptions, ImportReport, Role};
+use cxm_domain::SurveyKey;
+use cxm_formats::{Container, FileSource, Format};
+
+use crate::AppState;
+use crate::web::i18n::Lang;
+use crate::web::session::{SignedInUser, new_token, same_token};
+use crate::web::{checked_form, form_field, message, render, switch_url};
+
+/// How long an upload waits for its confirmation.
+const PENDING_FOR: Duration = Duration::from_secs(30 * 60);
+/// Uploads kept at once; the oldest goes first.
+const PENDING_AT_MOST: usize = 4;
+/// Problems shown on the page (the count says how many there are).
+const SHOWN_PROBLEMS: usize = 200;
+
+/// An upload whose dry run was shown, waiting to be imported.
+struct Pending {
+    token: String,
+    user_id: i64,
+    source: FileSource,
+    survey: Option<SurveyKey>,
+    format: Option<Format>,
+    at: Instant,
+}
+
+/// Uploads waiting for their confirmation.
+#[derive(Default)]
+pub struct PendingUploads(Mutex<Vec<Pending>>);
+
+impl std::fmt::Debug for PendingUploads {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let waiting = self.0.lock().map_or(0, |list| list.len());
+        f.debug_struct("PendingUploads")
+            .field("waiting", &waiting)
+            .finish()
+    }
+}
+
+impl PendingUploads {
+    fn keep(&self, pending: Pending) {
+        if let Ok(mut list) = self.0.lock() {
+            list.retain(|p| p.at.elapsed() < PENDING_FOR);
+            while list.len() >= PENDING_AT_MOST {
+                list.remove(0);
+            }
+            list.push(pending);
+        }
+    }
+
+    /// The upload with `token`, sent by `user_id`, taken out.
+    fn take(&self, token: &str, user_id: i64) -> Option<Pending> {
+        let mut list = self.0.lock().ok()?;
+        list.retain(|p| p.at.elapsed() < PENDING_FOR);
+        let at = list
+            .iter()
+            .position(|p| same_token(&p.token, token) && p.user_id == user_id)?;
+        Some(list.remove(at))
+    }
+}
+
+struct ColumnRow {
+    column: String,
+    header: String,
+    becomes: String,
+}
+
+struct ProblemRow {
+    row: u64,
+    column: String,
+    value: String,
+    reason: String,
+}
+
+/// What the dry run found, as the page shows it.
+struct Preview {
+    token: String,
+    file: String,
+    format: &'static str,
+    container: &'static str,
+    encoding: String,
+    rows: u64,
+    survey: String,
+    creates_survey: bool,
+    source: String,
+    columns: Vec<ColumnRow>,
+    problems: Vec<ProblemRow>,
+    problem_count: usize,
+}
+
+#[derive(Template)]
+#[template(path = "import.html")]
+struct ImportPage {
+    lang: Lang,
+    switch_url: String,
+    user_name: String,
+    csrf: String,
+    formats: Vec<(&'static str, bool)>,
+    survey: String,
+    error: Option<String>,
+    preview: Option<Preview>,
+    done: Option<String>,
+}
+
+impl ImportPage {
+    fn new(lang: Lang, user: &SignedInUser) -> ImportPage {
+        ImportPage {
+            lang,
+            switch_url: switch_url("/imports", None, lang),
+            user_name: user.session.user.name.clone(),
+            csrf: user.session.csrf.clone(),
+            formats: std::iter::once(("auto", true))
+                .chain(Format::ALL.iter().map(|f| (f.as_str(), false)))
+                .collect(),
+            survey: String::new(),
+            error: None,
+            preview: None,
+            done: None,
+        }
+    }
+}
+
+fn refused(lang: Lang, user: &SignedInUser) -> Option<Response> {
+    (user.session.user.role < Role::Analyst).then(|| {
+        message(
+            lang,
+            "/surveys",
+            StatusCode::FORBIDDEN,
+            "403",
+            lang.t("imports.forbidden"),
+        )
+    })
+}
+
+fn error_text(lang: Lang, error: AppError) -> String {
+    match error {
+        AppError::Invalid(problems) => problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n"),
+        AppError::NotFound(what) => format!("{}: {what}", lang.t("error.not_found")),
+        other => other.to_string(),
+    }
+}
+
+/// The upload form.
+pub async fn page(user: SignedInUser, RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
+    let lang = user.lang(query.as_deref(), &headers);
+    if let Some(refusal) = refused(lang, &user) {
+        return refusal;
+    }
+    render(&ImportPage::new(lang, &user), StatusCode::OK)
+}
+
+/// An upload: its dry run, shown with the button that imports it.
+pub async fn preview(
+    State(state): State<AppState>,
+    user: SignedInUser,
+    headers: HeaderMap,
+    mut multipart: Multipart,
+) -> Response {
+    let lang = user.lang(None, &headers);
+    if let Some(refusal) = refused(lang, &user) {
+        return refusal;
+    }
+    let mut page = ImportPage::new(lang, &user);
+    let mut csrf = String::new();
+    let mut source = None;
+    let mut format_name = String::new();
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(error) => {
+                page.error = Some(format!("{}: {error}", lang.t("imports.unreadable")));
+                return render(&page, StatusCode::BAD_REQUEST);
+            }
+        };
+        let name = field.name().unwrap_or_default().to_owned();
+        match name.as_str() {
+            "file" => {
+                let named = field.file_name().is_some_and(|n| !n.is_empty());
+                match crate::api::imports::uploaded_file(field).await {
+                    Ok(file) if named && !file.is_empty().unwrap_or(true) => source = Some(file),
+                    Ok(_) => {}
+                    Err(error) => {
+                        page.error = Some(format!("{}: {error}", lang.t("imports.unreadable")));
+                        return render(&page, StatusCode::BAD_REQUEST);
+                    }
+                }
+            }
+            name @ ("csrf" | "survey" | "format") => {
+                let text = field.text().await.unwrap_or_default().trim().to_owned();
+                match name {
+                    "csrf" => csrf = text,
+                    "survey" => page.survey = text,
+                    _ => format_name = text,
+                }
+            }
+            _ => {}
+        }
+    }
+    if !same_token(&csrf, &user.session.csrf) {
+        return message(
+            lang,
+            "/imports",
+            StatusCode::FORBIDDEN,
+            "403",
+            lang.t("csrf.refused"),
+        );
+    }
+    for (name, selected) in &mut page.formats {
+        *selected = *name == format_name || (format_name.is_empty() && *name == "auto");
+    }
+    let Some(source) = source else {
+        page.error = Some(lang.t("imports.no_file").to_owned());
+        return render(&page, StatusCode::UNPROCESSABLE_ENTITY);
+    };
+    let survey = if page.survey.is_empty() {
+        None
+    } else {
+        match SurveyKey::parse(&page.survey) {
+            Ok(key) => Some(key),
+            Err(error) => {
+                page.error = Some(format!("{}: {}", lang.t("surveys.key"), error.message));
+                return render(&page, StatusCode::UNPROCESSABLE_ENTITY);
+            }
+        }
+    };
+    let format = match format_name.as_str() {
+        "" | "auto" => None,
+        name => Format::parse(name),
+    };
+    let options = ImportOptions {
+        survey: survey.clone(),
+        format,
+        dry_run: true,
+        ..ImportOptions::default()
+    };
+    let report = match state.app.import(source.clone(), options).await {
+        Ok(report) => report,
+        Err(error) => {
+            page.error = Some(error_text(lang, error));
+            return render(&page, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+    };
+    let token = new_token();
+    page.preview = Some(preview_of(&report, token.clone()));
+    if report.problems.is_empty() {
+        state.uploads.keep(Pending {
+            token,
+            user_id: user.session.user.id,
+            source,
+            survey,
+            format,
+            at: Instant::now(),
+        });
+    }
+    render(&page, StatusCode::OK)
+}
+
+fn preview_of(report: &ImportReport, token: String) -> Preview {
+    let file = &report.file;
+    let plan = &report.plan;
+    Preview {
+        token,
+        file: file.file.clone(),
+        format: plan.format.as_str(),
+        container: match file.container {
+            Container::Csv => "CSV",
+            Container::Xlsx => "XLSX",
+            Container::Xls => "XLS",
+        },
+        encoding: file.encoding.to_owned(),
+        rows: file.rows,
+        survey: plan.survey.key.to_string(),
+        creates_survey: plan.creates_survey,
+        source: plan.source.clone(),
+        columns: plan
+            .columns
+            .iter()
+            .map(|c| ColumnRow {
+                column: c.column.clone(),
+                header: c.header.clone(),
+                becomes: c.becomes.clone(),
+            })
+            .collect(),
+        problems: report
+            .problems
+            .iter()
+            .take(SHOWN_PROBLEMS)
+            .map(|p| ProblemRow {
+                row: p.row,
+                column: p.column.clone(),
+                value: p.value.clone(),
+                reason: p.reason.clone(),
+            })
+            .collect(),
+        problem_count: report.problems.len(),
+    }
+}
+
+/// Imports the upload whose dry run was shown.
+pub async fn confirm(
+    State(state): State<AppState>,
+    user: SignedInUser,
+    headers: HeaderMap,
+    RawForm(body): RawForm,
+) -> Response {
+    let lang = user.lang(None, &headers);
+    if let Some(refusal) = refused(lang, &user) {
+        return refusal;
+    }
+    let fields = match checked_form(lang, &user, &body, "/imports") {
+        Ok(fields) => fields,
+        Err(refusal) => return *refusal,
+    };
+    let mut page = ImportPage::new(lang, &user);
+    let token = form_field(&fields, "token");
+    let Some(pending) = state.uploads.take(&token, user.session.user.id) else {
+        page.error = Some(lang.t("imports.expired").to_owned());
+        return render(&page, StatusCode::UNPROCESSABLE_ENTITY);
+    };
+    let options = ImportOptions {
+        survey: pending.survey,
+        format: pending.format,
+        ..ImportOptions::default()
+    };
+    match state.app.import(pending.source, options).await {
+        Ok(report) => {
+            let imported = &report.imported;
+            page.done = Some(
+                lang.t("imports.done")
+                    .replace("{survey}", report.plan.survey.key.as_str())
+                    .replace("{inserted}", &imported.inserted.to_string())
+                    .replace("{updated}", &imported.updated.to_string()),
+            );
+            page.survey = report.plan.survey.key.to_string();
+            render(&page, StatusCode::OK)
+        }
+        Err(error) => {
+            page.error = Some(error_text(lang, error));
+            render(&page, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+    }
+}
