@@ -62,6 +62,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/imports/confirm", post(web::imports::confirm))
         .route(
+            "/imports/complaints",
+            post(web::imports::complaints).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
+        .route(
             "/surveys/new",
             get(web::builder::new_page).post(web::builder::create),
         )

@@ -49,6 +49,8 @@ struct InboxPage {
     rows: Vec<CaseRow>,
     truncated: bool,
     is_admin: bool,
+    /// Whether the person may import complaint history (analysts and admins).
+    can_import: bool,
 }
 
 struct TimelineRow {
@@ -286,6 +288,7 @@ pub async fn inbox(
         rows,
         truncated,
         is_admin: access.all,
+        can_import: user.session.user.role >= cxm_app::Role::Analyst,
     };
     render(&page, StatusCode::OK)
 }

@@ -1,8 +1,9 @@
-//! Importing another tool's export from the browser: upload the file (and, optionally, the
-//! survey and format), see the dry run — the detected format and encoding, each column and what
-//! it becomes, every problem with its row and column — and then import it with one click. The
-//! upload is kept on the server between the two steps (for the person who sent it, for 30
-//! minutes, a few at a time), so it is not sent twice.
+//! Importing from the browser. Another tool's survey export: upload the file (and, optionally,
+//! the survey and format), see the dry run — the detected format and encoding, each column and
+//! what it becomes, every problem with its row and column — and then import it with one click.
+//! The upload is kept on the server between the two steps (for the person who sent it, for 30
+//! minutes, a few at a time), so it is not sent twice. Complaint history: upload the file and
+//! its cases are stored, all or none, as `cxm cases import` stores them.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -113,6 +114,9 @@ struct ImportPage {
     error: Option<String>,
     preview: Option<Preview>,
     done: Option<String>,
+    /// The complaint text column named in the complaints form.
+    summary: String,
+    complaints_done: Option<String>,
 }
 
 impl ImportPage {
@@ -129,6 +133,8 @@ impl ImportPage {
             error: None,
             preview: None,
             done: None,
+            summary: String::new(),
+            complaints_done: None,
         }
     }
 }
@@ -157,6 +163,45 @@ fn error_text(lang: Lang, error: AppError) -> String {
     }
 }
 
+/// A multipart form: its file (when one was chosen) and its text fields.
+struct Upload {
+    file: Option<FileSource>,
+    fields: Vec<(String, String)>,
+}
+
+impl Upload {
+    /// A text field, trimmed (`""` when absent).
+    fn field(&self, name: &str) -> &str {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.trim())
+    }
+}
+
+async fn read_upload(
+    multipart: &mut Multipart,
+) -> Result<Upload, axum::extract::multipart::MultipartError> {
+    let mut upload = Upload {
+        file: None,
+        fields: Vec::new(),
+    };
+    while let Some(field) = multipart.next_field().await? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "file" {
+            let chosen = field.file_name().is_some_and(|n| !n.is_empty());
+            let file = crate::api::imports::uploaded_file(field).await?;
+            if chosen && !file.is_empty().unwrap_or(true) {
+                upload.file = Some(file);
+            }
+        } else {
+            let text = field.text().await?;
+            upload.fields.push((name, text));
+        }
+    }
+    Ok(upload)
+}
+
 /// The upload form.
 pub async fn page(user: SignedInUser, RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
     let lang = user.lang(query.as_deref(), &headers);
@@ -178,43 +223,14 @@ pub async fn preview(
         return refusal;
     }
     let mut page = ImportPage::new(lang, &user);
-    let mut csrf = String::new();
-    let mut source = None;
-    let mut format_name = String::new();
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(error) => {
-                page.error = Some(format!("{}: {error}", lang.t("imports.unreadable")));
-                return render(&page, StatusCode::BAD_REQUEST);
-            }
-        };
-        let name = field.name().unwrap_or_default().to_owned();
-        match name.as_str() {
-            "file" => {
-                let named = field.file_name().is_some_and(|n| !n.is_empty());
-                match crate::api::imports::uploaded_file(field).await {
-                    Ok(file) if named && !file.is_empty().unwrap_or(true) => source = Some(file),
-                    Ok(_) => {}
-                    Err(error) => {
-                        page.error = Some(format!("{}: {error}", lang.t("imports.unreadable")));
-                        return render(&page, StatusCode::BAD_REQUEST);
-                    }
-                }
-            }
-            name @ ("csrf" | "survey" | "format") => {
-                let text = field.text().await.unwrap_or_default().trim().to_owned();
-                match name {
-                    "csrf" => csrf = text,
-                    "survey" => page.survey = text,
-                    _ => format_name = text,
-                }
-            }
-            _ => {}
+    let upload = match read_upload(&mut multipart).await {
+        Ok(upload) => upload,
+        Err(error) => {
+            page.error = Some(format!("{}: {error}", lang.t("imports.unreadable")));
+            return render(&page, StatusCode::BAD_REQUEST);
         }
-    }
-    if !same_token(&csrf, &user.session.csrf) {
+    };
+    if !same_token(upload.field("csrf"), &user.session.csrf) {
         return message(
             lang,
             "/imports",
@@ -223,6 +239,9 @@ pub async fn preview(
             lang.t("csrf.refused"),
         );
     }
+    page.survey = upload.field("survey").to_owned();
+    let format_name = upload.field("format").to_owned();
+    let source = upload.file;
     for (name, selected) in &mut page.formats {
         *selected = *name == format_name || (format_name.is_empty() && *name == "auto");
     }
@@ -350,6 +369,60 @@ pub async fn confirm(
                     .replace("{updated}", &imported.updated.to_string()),
             );
             page.survey = report.plan.survey.key.to_string();
+            render(&page, StatusCode::OK)
+        }
+        Err(error) => {
+            page.error = Some(error_text(lang, error));
+            render(&page, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+    }
+}
+
+/// Stores the complaint history of an uploaded file.
+pub async fn complaints(
+    State(state): State<AppState>,
+    user: SignedInUser,
+    headers: HeaderMap,
+    mut multipart: Multipart,
+) -> Response {
+    let lang = user.lang(None, &headers);
+    if let Some(refusal) = refused(lang, &user) {
+        return refusal;
+    }
+    let mut page = ImportPage::new(lang, &user);
+    let upload = match read_upload(&mut multipart).await {
+        Ok(upload) => upload,
+        Err(error) => {
+            page.error = Some(format!("{}: {error}", lang.t("imports.unreadable")));
+            return render(&page, StatusCode::BAD_REQUEST);
+        }
+    };
+    if !same_token(upload.field("csrf"), &user.session.csrf) {
+        return message(
+            lang,
+            "/imports",
+            StatusCode::FORBIDDEN,
+            "403",
+            lang.t("csrf.refused"),
+        );
+    }
+    page.summary = upload.field("summary").to_owned();
+    let Some(file) = &upload.file else {
+        page.error = Some(lang.t("imports.no_file").to_owned());
+        return render(&page, StatusCode::UNPROCESSABLE_ENTITY);
+    };
+    let summary = Some(page.summary.as_str()).filter(|s| !s.is_empty());
+    match state.app.import_complaints(file, summary).await {
+        Ok(imported) => {
+            let cases = &imported.cases;
+            let open = cases.iter().filter(|c| c.status.is_open()).count();
+            page.complaints_done = Some(
+                lang.t("imports.complaints_done")
+                    .replace("{stored}", &cases.len().to_string())
+                    .replace("{open}", &open.to_string())
+                    .replace("{closed}", &(cases.len() - open).to_string())
+                    .replace("{skipped}", &imported.skipped.to_string()),
+            );
             render(&page, StatusCode::OK)
         }
         Err(error) => {

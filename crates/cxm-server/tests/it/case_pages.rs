@@ -232,6 +232,60 @@ async fn an_export_is_checked_on_the_import_page_then_imported_once() {
     assert!(checked.html.contains("yesterday") && checked.html.contains("submitted_at"));
     assert!(!checked.html.contains("import-now"), "{}", checked.html);
 
+    // Complaint history, from the same page: stored once, a bad file refused whole.
+    let inbox = pages.get(&analyst, "/cases").await;
+    assert!(inbox.html.contains("/imports#complaints"), "{}", inbox.html);
+    let history = "工单号,投诉时间,投诉内容,处理状态\n\
+                   T-1,2026-03-02,快递三天都没到,已结案\n\
+                   T-2,2026-03-05,客服态度差,处理中\n";
+    let stored = pages
+        .upload(
+            &analyst,
+            "/imports/complaints",
+            &[("summary", "")],
+            ("投诉.csv", history.as_bytes()),
+        )
+        .await;
+    assert_eq!(stored.status, StatusCode::OK, "{}", stored.html);
+    assert!(
+        stored
+            .html
+            .contains("2 complaint cases stored (1 open, 1 closed history); 0 were"),
+        "{}",
+        stored.html
+    );
+    let again = pages
+        .upload(
+            &analyst,
+            "/imports/complaints",
+            &[],
+            ("投诉.csv", history.as_bytes()),
+        )
+        .await;
+    assert!(
+        again.html.contains("0 complaint cases stored")
+            && again.html.contains("2 were imported before")
+    );
+    let bad = pages
+        .upload(
+            &analyst,
+            "/imports/complaints",
+            &[("summary", "问题")],
+            ("投诉.csv", history.as_bytes()),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.html.contains("问题"), "{}", bad.html);
+    assert_eq!(
+        pages
+            .app
+            .cases(&cxm_app::CaseFilter::default())
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+
     // Viewers may not import; a form without the session's token is refused.
     let (_, viewer) = pages.person("zhao", Role::Viewer).await;
     assert_eq!(
