@@ -102,6 +102,23 @@ fn is_closed(status: &str) -> Option<bool> {
     }
 }
 
+/// A priority in the words of cxm or of other help desks (P0 is the most urgent).
+fn priority_of(text: &str) -> Option<Priority> {
+    let text = text.trim().to_lowercase();
+    if let Ok(priority) = Priority::parse(&text) {
+        return Some(priority);
+    }
+    Some(match text.as_str() {
+        "critical" | "highest" | "p0" | "p1" | "紧急" | "特急" | "加急" | "非常紧急" | "最高" => {
+            Priority::Urgent
+        }
+        "p2" | "高" | "较高" | "重要" => Priority::High,
+        "medium" | "p3" | "中" | "中等" | "一般" | "普通" | "正常" => Priority::Normal,
+        "lowest" | "p4" | "p5" | "低" | "较低" | "不紧急" => Priority::Low,
+        _ => return None,
+    })
+}
+
 /// A complaint read from one row, checked.
 struct Row {
     row: u64,
@@ -251,9 +268,15 @@ impl App {
                     ComplaintField::Customer => complaint.customer = Some(value.to_owned()),
                     ComplaintField::Channel => complaint.channel = Some(value.to_owned()),
                     ComplaintField::Touchpoint => complaint.touchpoint = Some(value.to_owned()),
-                    ComplaintField::Priority => match Priority::parse(value) {
-                        Ok(priority) => complaint.priority = Some(priority),
-                        Err(error) => problem(header, error.message),
+                    ComplaintField::Priority => match priority_of(value) {
+                        Some(priority) => complaint.priority = Some(priority),
+                        None => problem(
+                            header,
+                            format!(
+                                "{value:?} is not a priority cxm knows: urgent, high, normal or \
+                                 low (also P0–P4, critical, medium, 紧急, 高, 一般, 低…)"
+                            ),
+                        ),
                     },
                     ComplaintField::Id => match first_row_of_id.get(value) {
                         Some(first) => problem(
@@ -388,6 +411,21 @@ mod tests {
             assert_eq!(is_closed(open), Some(false), "{open}");
         }
         assert_eq!(is_closed("escalated to legal"), None);
+    }
+
+    #[test]
+    fn priorities_of_other_help_desks_are_read() {
+        for (text, priority) in [
+            ("High", Priority::High),
+            ("P1", Priority::Urgent),
+            ("紧急", Priority::Urgent),
+            ("一般", Priority::Normal),
+            ("medium", Priority::Normal),
+            ("低", Priority::Low),
+        ] {
+            assert_eq!(priority_of(text), Some(priority), "{text}");
+        }
+        assert_eq!(priority_of("soon"), None);
     }
 
     #[test]
