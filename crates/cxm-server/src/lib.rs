@@ -61,6 +61,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
         )
         .route("/imports/confirm", post(web::imports::confirm))
+        .route("/imports/rejects/{token}", get(web::imports::rejects))
         .route(
             "/imports/complaints",
             post(web::imports::complaints).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),

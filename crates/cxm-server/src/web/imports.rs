@@ -9,9 +9,9 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use askama::Template;
-use axum::extract::{Multipart, RawForm, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::extract::{Multipart, Path, RawForm, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use cxm_app::{AppError, ImportOptions, ImportReport, Role};
 use cxm_domain::SurveyKey;
 use cxm_formats::{Container, FileSource, Format};
@@ -38,9 +38,17 @@ struct Pending {
     at: Instant,
 }
 
-/// Uploads waiting for their confirmation.
+/// The problems of the rows an import left out, as CSV, for the person who imported.
+struct Rejects {
+    token: String,
+    user_id: i64,
+    csv: Vec<u8>,
+    at: Instant,
+}
+
+/// Uploads waiting for their confirmation, and the rejects of imports that skipped bad rows.
 #[derive(Default)]
-pub struct PendingUploads(Mutex<Vec<Pending>>);
+pub struct PendingUploads(Mutex<Vec<Pending>>, Mutex<Vec<Rejects>>);
 
 impl std::fmt::Debug for PendingUploads {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -60,6 +68,26 @@ impl PendingUploads {
             }
             list.push(pending);
         }
+    }
+
+    fn keep_rejects(&self, rejects: Rejects) {
+        if let Ok(mut list) = self.1.lock() {
+            list.retain(|r| r.at.elapsed() < PENDING_FOR);
+            while list.len() >= PENDING_AT_MOST {
+                list.remove(0);
+            }
+            list.push(rejects);
+        }
+    }
+
+    /// The rejects CSV with `token`, of `user_id`'s import.
+    fn rejects(&self, token: &str, user_id: i64) -> Option<Vec<u8>> {
+        let list = self.1.lock().ok()?;
+        list.iter()
+            .find(|r| {
+                r.at.elapsed() < PENDING_FOR && same_token(&r.token, token) && r.user_id == user_id
+            })
+            .map(|r| r.csv.clone())
     }
 
     /// The upload with `token`, sent by `user_id`, taken out.
@@ -100,6 +128,9 @@ struct Preview {
     columns: Vec<ColumnRow>,
     problems: Vec<ProblemRow>,
     problem_count: usize,
+    /// Rows that would be left out, and those that would land without them.
+    rejected: u64,
+    valid_rows: u64,
 }
 
 #[derive(Template)]
@@ -114,6 +145,8 @@ struct ImportPage {
     error: Option<String>,
     preview: Option<Preview>,
     done: Option<String>,
+    /// Rows an import left out, and where their problems are downloaded.
+    left_out: Option<(u64, String)>,
     /// The complaint text column named in the complaints form.
     summary: String,
     complaints_done: Option<String>,
@@ -133,6 +166,7 @@ impl ImportPage {
             error: None,
             preview: None,
             done: None,
+            left_out: None,
             summary: String::new(),
             complaints_done: None,
         }
@@ -279,7 +313,9 @@ pub async fn preview(
     };
     let token = new_token();
     page.preview = Some(preview_of(&report, token.clone()));
-    if report.problems.is_empty() {
+    // A clean file can be imported; one with bad rows, without them.
+    let valid_rows = report.file.rows.saturating_sub(report.rejected);
+    if report.problems.is_empty() || (report.rejected > 0 && valid_rows > 0) {
         state.uploads.keep(Pending {
             token,
             user_id: user.session.user.id,
@@ -330,6 +366,8 @@ fn preview_of(report: &ImportReport, token: String) -> Preview {
             })
             .collect(),
         problem_count: report.problems.len(),
+        rejected: report.rejected,
+        valid_rows: report.file.rows.saturating_sub(report.rejected),
     }
 }
 
@@ -354,9 +392,13 @@ pub async fn confirm(
         page.error = Some(lang.t("imports.expired").to_owned());
         return render(&page, StatusCode::UNPROCESSABLE_ENTITY);
     };
+    let skip_invalid = form_field(&fields, "skip_invalid") == "1";
+    let rejects = RejectBuffer::default();
     let options = ImportOptions {
         survey: pending.survey,
         format: pending.format,
+        skip_invalid,
+        rejects: skip_invalid.then(|| rejects.sink()),
         ..ImportOptions::default()
     };
     match state.app.import(pending.source, options).await {
@@ -369,12 +411,92 @@ pub async fn confirm(
                     .replace("{updated}", &imported.updated.to_string()),
             );
             page.survey = report.plan.survey.key.to_string();
+            if report.rejected > 0 {
+                let token = new_token();
+                state.uploads.keep_rejects(Rejects {
+                    token: token.clone(),
+                    user_id: user.session.user.id,
+                    csv: rejects.take(),
+                    at: Instant::now(),
+                });
+                page.left_out = Some((report.rejected, format!("/imports/rejects/{token}")));
+            }
             render(&page, StatusCode::OK)
         }
         Err(error) => {
             page.error = Some(error_text(lang, error));
             render(&page, StatusCode::UNPROCESSABLE_ENTITY)
         }
+    }
+}
+
+/// The rejects of an import, collected in memory as CSV with its header.
+#[derive(Clone)]
+struct RejectBuffer(std::sync::Arc<Mutex<Vec<u8>>>);
+
+impl Default for RejectBuffer {
+    fn default() -> Self {
+        RejectBuffer(std::sync::Arc::new(Mutex::new(
+            b"row,column,value,reason\n".to_vec(),
+        )))
+    }
+}
+
+impl std::io::Write for RejectBuffer {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let mut buffer = self
+            .0
+            .lock()
+            .map_err(|_| std::io::Error::other("the rejects buffer was poisoned"))?;
+        buffer.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl RejectBuffer {
+    fn sink(&self) -> cxm_app::RejectSink {
+        std::sync::Arc::new(Mutex::new(Box::new(self.clone())))
+    }
+
+    fn take(&self) -> Vec<u8> {
+        self.0
+            .lock()
+            .map(|mut buffer| std::mem::take(&mut *buffer))
+            .unwrap_or_default()
+    }
+}
+
+/// The problems of the rows an import left out, as a CSV download.
+pub async fn rejects(
+    State(state): State<AppState>,
+    user: SignedInUser,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = user.lang(None, &headers);
+    match state.uploads.rejects(&token, user.session.user.id) {
+        Some(csv) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"rejects.csv\"",
+                ),
+            ],
+            csv,
+        )
+            .into_response(),
+        None => message(
+            lang,
+            "/imports",
+            StatusCode::NOT_FOUND,
+            "404",
+            lang.t("imports.expired"),
+        ),
     }
 }
 

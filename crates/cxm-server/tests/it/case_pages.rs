@@ -232,6 +232,58 @@ async fn an_export_is_checked_on_the_import_page_then_imported_once() {
     assert!(checked.html.contains("yesterday") && checked.html.contains("submitted_at"));
     assert!(!checked.html.contains("import-now"), "{}", checked.html);
 
+    // A file with good and bad rows: the good ones only, on request, and the rejects to
+    // download.
+    let mixed = "response_id,submitted_at,推荐意愿\nr4,2026-03-04 10:00,8\nr5,someday,2\nr6,2026-03-06 10:00,10\n";
+    let checked = pages
+        .upload(
+            &analyst,
+            "/imports",
+            &[("survey", "visits")],
+            ("mixed.csv", mixed.as_bytes()),
+        )
+        .await;
+    assert!(
+        checked
+            .html
+            .contains("Import the 2 valid rows, leave out the 1 bad ones"),
+        "{}",
+        checked.html
+    );
+    let token = hidden(&checked.html, "token");
+    let done = pages
+        .post(
+            &analyst,
+            "/imports/confirm",
+            &[("token", token.as_str()), ("skip_invalid", "1")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.html);
+    assert!(
+        done.html.contains("2 new responses")
+            && done.html.contains("1 rows with problems were left out"),
+        "{}",
+        done.html
+    );
+    assert_eq!(pages.app.survey("visits").await.unwrap().responses, 5);
+    let at = done.html.find("/imports/rejects/").expect("a rejects link");
+    let link = done.html[at..].split('"').next().unwrap().to_owned();
+    let rejects = pages.get(&analyst, &link).await;
+    assert_eq!(rejects.status, StatusCode::OK);
+    assert!(
+        rejects
+            .html
+            .starts_with("row,column,value,reason\n3,submitted_at,someday,"),
+        "{}",
+        rejects.html
+    );
+    let (_, other) = pages.person("li", Role::Analyst).await;
+    assert_eq!(
+        pages.get(&other, &link).await.status,
+        StatusCode::NOT_FOUND,
+        "only for the importer"
+    );
+
     // Complaint history, from the same page: stored once, a bad file refused whole.
     let inbox = pages.get(&analyst, "/cases").await;
     assert!(inbox.html.contains("/imports#complaints"), "{}", inbox.html);
