@@ -23,8 +23,9 @@ use crate::web::{checked_form, form_field, message, render, switch_url};
 
 /// How long an upload waits for its confirmation.
 const PENDING_FOR: Duration = Duration::from_secs(30 * 60);
-/// Uploads kept at once; the oldest goes first.
+/// Uploads kept at once, and their bytes in all; the oldest goes first.
 const PENDING_AT_MOST: usize = 4;
+const PENDING_BYTES_AT_MOST: u64 = 1024 * 1024 * 1024;
 /// Problems shown on the page (the count says how many there are).
 const SHOWN_PROBLEMS: usize = 200;
 
@@ -61,9 +62,14 @@ impl std::fmt::Debug for PendingUploads {
 
 impl PendingUploads {
     fn keep(&self, pending: Pending) {
+        let size = |p: &Pending| p.source.len().unwrap_or(0);
         if let Ok(mut list) = self.0.lock() {
             list.retain(|p| p.at.elapsed() < PENDING_FOR);
-            while list.len() >= PENDING_AT_MOST {
+            let incoming = size(&pending);
+            while !list.is_empty()
+                && (list.len() >= PENDING_AT_MOST
+                    || list.iter().map(size).sum::<u64>() + incoming > PENDING_BYTES_AT_MOST)
+            {
                 list.remove(0);
             }
             list.push(pending);
