@@ -242,6 +242,36 @@ async fn read_upload(
     Ok(upload)
 }
 
+/// The page and the upload of a multipart post, or its refusal: a person who may not import,
+/// an upload that did not arrive whole, a form without the session's CSRF token.
+async fn checked_upload(
+    lang: Lang,
+    user: &SignedInUser,
+    multipart: &mut Multipart,
+) -> Result<(ImportPage, Upload), Box<Response>> {
+    if let Some(refusal) = refused(lang, user) {
+        return Err(Box::new(refusal));
+    }
+    let mut page = ImportPage::new(lang, user);
+    let upload = match read_upload(multipart).await {
+        Ok(upload) => upload,
+        Err(error) => {
+            page.error = Some(format!("{}: {error}", lang.t("imports.unreadable")));
+            return Err(Box::new(render(&page, StatusCode::BAD_REQUEST)));
+        }
+    };
+    if !same_token(upload.field("csrf"), &user.session.csrf) {
+        return Err(Box::new(message(
+            lang,
+            "/imports",
+            StatusCode::FORBIDDEN,
+            "403",
+            lang.t("csrf.refused"),
+        )));
+    }
+    Ok((page, upload))
+}
+
 /// The upload form.
 pub async fn page(user: SignedInUser, RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
     let lang = user.lang(query.as_deref(), &headers);
@@ -259,26 +289,10 @@ pub async fn preview(
     mut multipart: Multipart,
 ) -> Response {
     let lang = user.lang(None, &headers);
-    if let Some(refusal) = refused(lang, &user) {
-        return refusal;
-    }
-    let mut page = ImportPage::new(lang, &user);
-    let upload = match read_upload(&mut multipart).await {
-        Ok(upload) => upload,
-        Err(error) => {
-            page.error = Some(format!("{}: {error}", lang.t("imports.unreadable")));
-            return render(&page, StatusCode::BAD_REQUEST);
-        }
+    let (mut page, upload) = match checked_upload(lang, &user, &mut multipart).await {
+        Ok(checked) => checked,
+        Err(refusal) => return *refusal,
     };
-    if !same_token(upload.field("csrf"), &user.session.csrf) {
-        return message(
-            lang,
-            "/imports",
-            StatusCode::FORBIDDEN,
-            "403",
-            lang.t("csrf.refused"),
-        );
-    }
     page.survey = upload.field("survey").to_owned();
     let format_name = upload.field("format").to_owned();
     let source = upload.file;
@@ -514,26 +528,10 @@ pub async fn complaints(
     mut multipart: Multipart,
 ) -> Response {
     let lang = user.lang(None, &headers);
-    if let Some(refusal) = refused(lang, &user) {
-        return refusal;
-    }
-    let mut page = ImportPage::new(lang, &user);
-    let upload = match read_upload(&mut multipart).await {
-        Ok(upload) => upload,
-        Err(error) => {
-            page.error = Some(format!("{}: {error}", lang.t("imports.unreadable")));
-            return render(&page, StatusCode::BAD_REQUEST);
-        }
+    let (mut page, upload) = match checked_upload(lang, &user, &mut multipart).await {
+        Ok(checked) => checked,
+        Err(refusal) => return *refusal,
     };
-    if !same_token(upload.field("csrf"), &user.session.csrf) {
-        return message(
-            lang,
-            "/imports",
-            StatusCode::FORBIDDEN,
-            "403",
-            lang.t("csrf.refused"),
-        );
-    }
     page.summary = upload.field("summary").to_owned();
     let Some(file) = &upload.file else {
         page.error = Some(lang.t("imports.no_file").to_owned());
