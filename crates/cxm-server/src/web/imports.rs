@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cxm_app::{AppError, ImportOptions, ImportReport, Role};
 use cxm_domain::SurveyKey;
-use cxm_formats::{Container, FileSource, Format};
+use cxm_formats::{Container, FileSource, Format, Mapping};
 
 use crate::AppState;
 use crate::web::i18n::Lang;
@@ -36,6 +36,7 @@ struct Pending {
     source: FileSource,
     survey: Option<SurveyKey>,
     format: Option<Format>,
+    mapping: Option<Mapping>,
     at: Instant,
 }
 
@@ -148,6 +149,8 @@ struct ImportPage {
     csrf: String,
     formats: Vec<(&'static str, bool)>,
     survey: String,
+    /// The time given to rows without one, as typed.
+    submitted_at: String,
     error: Option<String>,
     preview: Option<Preview>,
     done: Option<String>,
@@ -169,6 +172,7 @@ impl ImportPage {
                 .chain(Format::ALL.iter().map(|f| (f.as_str(), false)))
                 .collect(),
             survey: String::new(),
+            submitted_at: String::new(),
             error: None,
             preview: None,
             done: None,
@@ -272,6 +276,25 @@ async fn checked_upload(
     Ok((page, upload))
 }
 
+/// The mapping of a mapping file's text (empty: none) with `submitted_at` (empty: none) for
+/// rows without a time, or what is wrong with them.
+fn mapping_of(text: &str, submitted_at: &str) -> Result<Option<Mapping>, String> {
+    let mut mapping = if text.is_empty() {
+        None
+    } else {
+        Some(Mapping::parse(text).map_err(|e| format!("mapping: {e}"))?)
+    };
+    if !submitted_at.is_empty() {
+        mapping = Some(
+            mapping
+                .unwrap_or_default()
+                .with_submitted_at(submitted_at)
+                .map_err(|e| format!("submitted_at: {e}"))?,
+        );
+    }
+    Ok(mapping)
+}
+
 /// The upload form.
 pub async fn page(user: SignedInUser, RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
     let lang = user.lang(query.as_deref(), &headers);
@@ -295,7 +318,7 @@ pub async fn preview(
     };
     page.survey = upload.field("survey").to_owned();
     let format_name = upload.field("format").to_owned();
-    let source = upload.file;
+    let source = upload.file.clone();
     for (name, selected) in &mut page.formats {
         *selected = *name == format_name || (format_name.is_empty() && *name == "auto");
     }
@@ -318,9 +341,19 @@ pub async fn preview(
         "" | "auto" => None,
         name => Format::parse(name),
     };
+    // A mapping file, and a time for rows without one, as `cxm import` takes them.
+    page.submitted_at = upload.field("submitted_at").to_owned();
+    let mapping = match mapping_of(upload.field("mapping"), &page.submitted_at) {
+        Ok(mapping) => mapping,
+        Err(error) => {
+            page.error = Some(error);
+            return render(&page, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+    };
     let options = ImportOptions {
         survey: survey.clone(),
         format,
+        mapping: mapping.clone(),
         dry_run: true,
         ..ImportOptions::default()
     };
@@ -342,6 +375,7 @@ pub async fn preview(
             source,
             survey,
             format,
+            mapping,
             at: Instant::now(),
         });
     }
@@ -417,6 +451,7 @@ pub async fn confirm(
     let options = ImportOptions {
         survey: pending.survey,
         format: pending.format,
+        mapping: pending.mapping,
         skip_invalid,
         rejects: skip_invalid.then(|| rejects.sink()),
         ..ImportOptions::default()

@@ -284,6 +284,46 @@ async fn an_export_is_checked_on_the_import_page_then_imported_once() {
         "only for the importer"
     );
 
+    // A file without times: refused in the dry run, imported with a time for all its rows.
+    let undated = "response_id,推荐意愿\nu1,9\nu2,6\n";
+    let checked = pages
+        .upload(
+            &analyst,
+            "/imports",
+            &[("survey", "paper")],
+            ("paper.csv", undated.as_bytes()),
+        )
+        .await;
+    assert!(
+        checked.html.contains("import-problems") && checked.html.contains("submitted_at"),
+        "{}",
+        checked.html
+    );
+    let dated = pages
+        .upload(
+            &analyst,
+            "/imports",
+            &[("survey", "paper"), ("submitted_at", "2024-06-30")],
+            ("paper.csv", undated.as_bytes()),
+        )
+        .await;
+    assert!(dated.html.contains("import-now"), "{}", dated.html);
+    let token = hidden(&dated.html, "token");
+    let done = pages
+        .post(&analyst, "/imports/confirm", &[("token", token.as_str())])
+        .await;
+    assert!(done.html.contains("2 new responses"), "{}", done.html);
+    let bad_time = pages
+        .upload(
+            &analyst,
+            "/imports",
+            &[("survey", "paper"), ("submitted_at", "midsummer")],
+            ("paper.csv", undated.as_bytes()),
+        )
+        .await;
+    assert_eq!(bad_time.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad_time.html.contains("submitted_at"), "{}", bad_time.html);
+
     // Complaint history, from the same page: stored once, a bad file refused whole.
     let inbox = pages.get(&analyst, "/cases").await;
     assert!(inbox.html.contains("/imports#complaints"), "{}", inbox.html);
