@@ -328,6 +328,21 @@ async fn metrics(app: App, args: MetricsArgs) -> Result<()> {
         OutputFormat::Csv => print!("{}", metrics_csv(&result)?),
         OutputFormat::Table => print!("{}", metrics_table(&result)),
     }
+    for name in &result.group_by {
+        if !result.rows.is_empty()
+            && result
+                .rows
+                .iter()
+                .all(|row| row.groups.get(name).is_some_and(Option::is_none))
+        {
+            eprintln!(
+                "note: no response here has a value for {name:?}, so every row is in one group; \
+                 breakdowns are by survey, channel, touchpoint or a dimension (a column imported as a \
+                 question is not a dimension: `\"<its header>\" = {{ dimension = \"{name}\" }}` in a \
+                 mapping file imports it as one)"
+            );
+        }
+    }
     Ok(())
 }
 

@@ -231,6 +231,18 @@ async fn metric_tables_align_chinese_text() {
             );
         }
     }
+    // A breakdown by a name no response carries says so.
+    let output = cli.run(&["metrics", "nps", "--by", "visit_reason"]);
+    assert!(output.ok, "{}", output.stderr);
+    assert!(
+        output
+            .stderr
+            .contains("no response here has a value for \"visit_reason\""),
+        "{}",
+        output.stderr
+    );
+    let output = cli.run(&["metrics", "nps", "--by", "region"]);
+    assert!(!output.stderr.contains("note:"), "{}", output.stderr);
 }
 
 #[tokio::test]
