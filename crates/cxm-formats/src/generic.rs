@@ -69,9 +69,13 @@ pub(crate) fn metadata_role(header: &str, index: usize) -> Option<Role> {
         "name" | "customer name" | "姓名" | "客户姓名" => Role::CustomerName,
         "touchpoint" | "触点" => Role::Touchpoint,
         "region" | "store" | "city" | "province" | "country" | "product" | "category" | "tier"
-        | "segment" | "age_group" | "gender" | "department" | "branch" | "地区" | "区域"
-        | "大区" | "省份" | "城市" | "门店" | "店铺" | "产品" | "品类" | "会员等级" | "年龄段"
-        | "性别" => Role::Dimension {
+        | "segment" | "age_group" | "age group" | "gender" | "department" | "branch" | "brand"
+        | "market" | "business unit" | "value tier" | "value_tier" | "customer type"
+        | "customer_type" | "customer segment" | "class" | "cabin" | "cabin class"
+        | "travel class" | "type of travel" | "travel type" | "地区" | "区域" | "大区" | "省份"
+        | "城市" | "门店" | "店铺" | "产品" | "品类" | "品牌" | "业务线" | "会员等级"
+        | "价值等级" | "客户价值" | "客户类型" | "客户分群" | "年龄段" | "性别" | "舱位"
+        | "舱位等级" | "出行类型" => Role::Dimension {
             key: dimension_key(header, index),
         },
         _ => return None,

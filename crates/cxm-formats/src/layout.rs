@@ -247,7 +247,16 @@ pub fn slug(text: &str) -> Option<String> {
 /// Dimension keys for common Chinese column names, so that a 问卷星 or generic file's 地区
 /// becomes `region`; other non-ASCII names get `col<N>`.
 pub fn dimension_key(header: &str, index: usize) -> String {
-    const KNOWN: [(&str, &str); 14] = [
+    const KNOWN: [(&str, &str); 23] = [
+        ("品牌", "brand"),
+        ("业务线", "business_unit"),
+        ("价值等级", "value_tier"),
+        ("客户价值", "value_tier"),
+        ("客户类型", "customer_type"),
+        ("客户分群", "segment"),
+        ("舱位", "cabin"),
+        ("舱位等级", "cabin"),
+        ("出行类型", "travel_type"),
         ("地区", "region"),
         ("区域", "region"),
         ("大区", "region"),

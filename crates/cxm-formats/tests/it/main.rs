@@ -289,3 +289,43 @@ fn a_file_without_times_needs_a_default_time_and_missing_codes_are_no_answer() {
         assert!(error.contains(word), "{text:?}: {error}");
     }
 }
+
+#[test]
+fn segment_columns_of_a_generic_file_become_dimensions_by_their_usual_names() {
+    let header: Vec<String> = [
+        "ID",
+        "Class",
+        "Type of Travel",
+        "Customer Type",
+        "客户类型",
+        "舱位",
+        "品牌",
+        "Seat Comfort",
+    ]
+    .map(String::from)
+    .to_vec();
+    let layout = cxm_formats::layout_of(Format::Generic, &[header]);
+    let dimensions: Vec<String> = layout
+        .columns
+        .iter()
+        .filter_map(|c| match &c.role {
+            cxm_formats::Role::Dimension { key } => Some(key.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        dimensions,
+        [
+            "class",
+            "type_of_travel",
+            "customer_type",
+            "customer_type",
+            "cabin",
+            "brand"
+        ]
+    );
+    assert!(matches!(
+        layout.columns[7].role,
+        cxm_formats::Role::Answer { .. }
+    ));
+}
