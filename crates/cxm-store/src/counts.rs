@@ -119,8 +119,12 @@ pub(crate) type ChoiceRow<'a> = ((i64, &'a str, i64, &'a str, bool, &'a str), (i
 pub(crate) type ResponseRow<'a> = ((i64, &'a str, i64, &'a str, bool), (i64, i64));
 
 impl CountBuffer {
-    /// Rows held before the session writes them out early, to keep memory flat.
-    pub const FLUSH_AT: usize = 400_000;
+    /// Rows held before the session writes them out early, to keep memory flat (about 120 MB
+    /// at most, with their sorted copy). Each early write upserts rows a later write may touch
+    /// again, which PostgreSQL pays for in dead row versions; a million rows hold, for
+    /// example, a year of daily NPS and CSAT counts by 200 stores, 5 regions and 3 channels, so
+    /// most imports write their counts once.
+    pub const FLUSH_AT: usize = 1_000_000;
 
     fn id(&mut self, name: &str) -> u32 {
         if let Some(&id) = self.ids.get(name) {
