@@ -160,7 +160,8 @@ async fn long_csv_rows_merge_into_responses_with_every_question_kind() {
         r1,2025-03-01T09:00:00+08:00,liked,speed,store,结账,华东\n\
         r1,2025-03-01T09:00:00+08:00,service.expect,6,store,结账,华东\n\
         r1,2025-03-01T09:00:00+08:00,comment,\"很好, 谢谢\",store,结账,华东\n\
-        r2,2025-03-02T09:00:00+08:00,nps,3,app,,华北\n";
+        r2,2025-03-02T09:00:00+08:00,nps,3,app,,华北\n\
+        r2,2025-03-02T09:00:00+08:00,comment,\"第一行\n第二行\t制表 C:\\temp \\N\",app,,华北\n";
     let survey = SurveyKey::parse("feedback").unwrap();
     let report = app
         .app
@@ -202,6 +203,12 @@ async fn long_csv_rows_merge_into_responses_with_every_question_kind() {
         .0;
     let r1 = page.responses.iter().find(|r| r.source_id == "r1").unwrap();
     assert_eq!(r1.answers["comment"], serde_json::json!("很好, 谢谢"));
+    // Line breaks, tabs and backslashes come back as they were sent.
+    let r2 = page.responses.iter().find(|r| r.source_id == "r2").unwrap();
+    assert_eq!(
+        r2.answers["comment"],
+        serde_json::json!("第一行\n第二行\t制表 C:\\temp \\N")
+    );
     assert_eq!(r1.answers["liked"], serde_json::json!(["speed", "staff"]));
     assert_eq!(r1.touchpoint.as_deref(), Some("结账"));
     assert_eq!(r1.channel, "store");
