@@ -523,7 +523,17 @@ async fn an_analyst_uploads_a_gbk_export_checks_its_dry_run_and_imports_it() {
         .await
         .unwrap();
     sign_in(c).await;
-    click(c, Locator::Id("import-export")).await;
+    c.wait()
+        .for_element(Locator::Id("import-export"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("import-file"))
+        .await
+        .unwrap();
     let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../cxm-formats/tests/fixtures/wjx_gbk.csv")
         .canonicalize()
