@@ -6,6 +6,12 @@
 /// Distinct values kept per column; a column with more is not a choice question.
 pub const MAX_OPTIONS: usize = 40;
 
+/// Filled cells from which a numeric column may hold stray non-numbers.
+pub const STRAY_FROM: u64 = 20;
+
+/// At most one stray cell in this many.
+pub const STRAY_SHARE: u64 = 50;
+
 /// Separators of several choices in one cell: 问卷星 multiple choice and ranking.
 pub const SEPARATORS: [char; 2] = ['┋', '→'];
 
@@ -71,6 +77,17 @@ impl Profile {
     /// Whether every filled cell is a whole number.
     pub fn all_integers(&self) -> bool {
         self.filled > 0 && self.integers == self.filled
+    }
+
+    /// Whether the column holds numbers but for a few stray cells: all of them, or, from
+    /// [`STRAY_FROM`] filled cells on, all but at most one in [`STRAY_SHARE`]. A typo or an
+    /// `N/A` in a long NPS column then shows up as a problem on its row instead of turning the
+    /// question into a choice or text.
+    pub fn mostly_integers(&self) -> bool {
+        self.all_integers()
+            || (self.filled >= STRAY_FROM
+                && self.integers > 0
+                && self.filled - self.integers <= self.filled / STRAY_SHARE)
     }
 }
 
@@ -238,7 +255,7 @@ pub fn infer_whole(profile: &Profile, hint: Hint) -> Inferred {
             separator,
         };
     }
-    if profile.all_integers() {
+    if profile.mostly_integers() {
         let (min, max) = (profile.min.unwrap_or(0), profile.max.unwrap_or(0));
         // 0/1 is yes/no (a `recommended` flag, a `resolved` column), never a scale.
         if min >= 0 && max <= 1 && !profile.overflow {
@@ -339,6 +356,40 @@ mod tests {
                 separator: '┋'
             }
         );
+        // A long column of scores with a typo, an off-scale value and an N/A keeps its kind;
+        // those cells are the rows' problems.
+        let mut scores: Vec<String> = (0..200).map(|i| (i % 11).to_string()).collect();
+        scores[50] = "abc".into();
+        scores[70] = "12".into();
+        let scores: Vec<&str> = scores.iter().map(String::as_str).collect();
+        assert_eq!(
+            infer_whole(&profile(&scores), Hint::Nps),
+            Inferred::Nps { shift: 0 }
+        );
+        let mut ratings: Vec<&str> = ["1", "2", "3", "4", "5"].repeat(40);
+        ratings[60] = "N/A";
+        assert_eq!(
+            infer_whole(&profile(&ratings), Hint::Csat),
+            Inferred::Rating {
+                min: 1,
+                max: 5,
+                hint: Hint::Csat
+            }
+        );
+        // But not when the words are many, or the column short.
+        ratings[61] = "N/A";
+        ratings[62] = "不适用";
+        ratings[63] = "N/A";
+        ratings[64] = "N/A";
+        assert!(matches!(
+            infer_whole(&profile(&ratings), Hint::Csat),
+            Inferred::SingleChoice(_)
+        ));
+        let short = profile(&["1", "2", "N/A", "4", "5", "3", "2"]);
+        assert!(!matches!(
+            infer_whole(&short, Hint::Csat),
+            Inferred::Rating { .. }
+        ));
         let spend = profile(&["120", "3400"]);
         assert_eq!(infer_whole(&spend, Hint::None), Inferred::Hidden);
         assert_eq!(whole_number("10 - Extremely likely"), Some(10));
