@@ -11,6 +11,7 @@ pub mod chart;
 pub mod dashboard;
 pub mod form;
 pub mod i18n;
+mod import_words;
 pub mod imports;
 pub mod login;
 pub mod qr;

@@ -231,6 +231,21 @@ async fn an_export_is_checked_on_the_import_page_then_imported_once() {
     assert!(checked.html.contains("import-problems"), "{}", checked.html);
     assert!(checked.html.contains("yesterday") && checked.html.contains("submitted_at"));
     assert!(!checked.html.contains("import-now"), "{}", checked.html);
+    // On a Chinese page, the columns and the problem read in Chinese.
+    let (_, zhang) = pages.person_in("zhang", Role::Analyst, "zh").await;
+    let checked_zh = pages
+        .upload(
+            &zhang,
+            "/imports",
+            &[("survey", "visits")],
+            ("more.csv", bad.as_bytes()),
+        )
+        .await;
+    assert!(
+        checked_zh.html.contains("无法识别的时间") && checked_zh.html.contains("提交时间"),
+        "{}",
+        checked_zh.html
+    );
 
     // A file with good and bad rows: the good ones only, on request, and the rejects to
     // download.
