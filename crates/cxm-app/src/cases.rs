@@ -531,7 +531,7 @@ impl App {
                     case.updated_at = version;
                     break case;
                 }
-                Err(cxm_store::StoreError::Conflict(_)) if attempts < 10 => attempts += 1,
+                Err(cxm_store::StoreError::Stale(_)) if attempts < 10 => attempts += 1,
                 Err(other) => return Err(other.into()),
             }
         };
@@ -605,7 +605,7 @@ impl App {
                 Ok(version) => case.updated_at = version,
                 // Someone acted on the case since the sweep read it; the next sweep sees the
                 // case as it is now.
-                Err(cxm_store::StoreError::Conflict(_)) => continue,
+                Err(cxm_store::StoreError::Stale(_)) => continue,
                 Err(other) => return Err(other.into()),
             }
             let title = format!(

@@ -45,6 +45,9 @@ pub enum AppError {
     /// The request clashes with stored data.
     #[error("{0}")]
     Conflict(String),
+    /// What the change was made on changed after it was read; nothing was written.
+    #[error("{0}")]
+    Stale(String),
     /// The caller may not do this.
     #[error("{0}")]
     Forbidden(String),
@@ -69,6 +72,7 @@ impl From<StoreError> for AppError {
         match error {
             StoreError::NotFound(what) => AppError::NotFound(what),
             StoreError::Conflict(what) => AppError::Conflict(what),
+            StoreError::Stale(what) => AppError::Stale(what),
             other => AppError::Store(other),
         }
     }

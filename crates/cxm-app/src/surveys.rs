@@ -67,8 +67,8 @@ impl App {
     ///
     /// # Errors
     /// [`AppError::NotFound`] for an unknown key; [`AppError::Invalid`] for a version that is
-    /// no time; [`AppError::Conflict`] when a question with answers would change kind, or
-    /// when the survey changed after `version`.
+    /// no time; [`AppError::Conflict`] when a question with answers would change kind;
+    /// [`AppError::Stale`] when the survey changed after `version`.
     pub async fn update_survey(
         &self,
         survey: &Survey,

@@ -90,7 +90,9 @@ impl From<AppError> for ApiError {
                 "not_found",
                 format!("{what} not found"),
             ),
-            AppError::Conflict(message) => ApiError::new(StatusCode::CONFLICT, "conflict", message),
+            AppError::Conflict(message) | AppError::Stale(message) => {
+                ApiError::new(StatusCode::CONFLICT, "conflict", message)
+            }
             AppError::Forbidden(message) => {
                 ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
             }

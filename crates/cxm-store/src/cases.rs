@@ -617,7 +617,7 @@ impl Store {
     /// is still at the version it was read at (`case.updated_at`). Returns the new version.
     ///
     /// # Errors
-    /// [`StoreError::NotFound`] for an unknown case; [`StoreError::Conflict`] when it changed
+    /// [`StoreError::NotFound`] for an unknown case; [`StoreError::Stale`] when it changed
     /// since it was read (read it again and redo the change).
     pub async fn save_case(&self, case: &StoredCase, event: &CaseEvent) -> Result<i64, StoreError> {
         let version = now_micros().max(case.updated_at + 1);
@@ -636,7 +636,7 @@ impl Store {
             if done.rows_affected() == 0 {
                 let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM cases WHERE id = $1").bind(case.id).fetch_optional(&mut *tx).await?;
                 return Err(match exists {
-                    Some(_) => StoreError::Conflict(format!("case {} changed while this change was made", case.uid)),
+                    Some(_) => StoreError::Stale(format!("case {} changed while this change was made", case.uid)),
                     None => StoreError::NotFound(format!("case {}", case.uid)),
                 });
             }

@@ -9,6 +9,10 @@ pub enum StoreError {
     /// The write clashes with existing data (a duplicate key, say).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// What the write was made on changed after it was read (another writer saved first):
+    /// nothing was written; read it again and redo the change.
+    #[error("changed meanwhile: {0}")]
+    Stale(String),
     /// Stored data could not be read back (a corrupt definition, say).
     #[error("stored data is invalid: {0}")]
     Corrupt(String),

@@ -139,8 +139,8 @@ impl Store {
     ///
     /// # Errors
     /// [`StoreError::NotFound`] when no survey has this key; [`StoreError::Conflict`] when an
-    /// item keeps its key but changes kind while answers reference it, or when the survey
-    /// changed after `expected`.
+    /// item keeps its key but changes kind while answers reference it; [`StoreError::Stale`]
+    /// when the survey changed after `expected`.
     pub async fn update_survey(
         &self,
         survey: &Survey,
@@ -162,7 +162,7 @@ impl Store {
             // Each save moves the version on, even within one microsecond of the last.
             let now = now.max(updated_at + 1);
             if expected.is_some_and(|version| version != updated_at) {
-                return Err(StoreError::Conflict(format!(
+                return Err(StoreError::Stale(format!(
                     "survey {} was changed by someone else at {} after it was opened here; reload it and make the change again",
                     survey.key.as_str(),
                     micros_to_time(updated_at).to_rfc3339()

@@ -730,7 +730,7 @@ async fn a_change_made_to_a_case_meanwhile_is_never_silently_undone() {
     };
     let error = app.store().save_case(&stale, &event).await.unwrap_err();
     assert!(
-        matches!(error, cxm_store::StoreError::Conflict(_)),
+        matches!(error, cxm_store::StoreError::Stale(_)),
         "{error:?}"
     );
     let (now, timeline) = app.store().case(&case.uid).await.unwrap();

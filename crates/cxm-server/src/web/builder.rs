@@ -525,15 +525,8 @@ async fn save(
                 Err(AppError::Invalid(problems)) => {
                     Err(problems.iter().map(ToString::to_string).collect())
                 }
-                // Refused because a colleague saved a newer version since this form was opened.
-                Err(AppError::Conflict(_))
-                    if editing.is_some() && {
-                        let current = state.app.survey(survey.key.as_str()).await;
-                        current.is_ok_and(|s| Some(s.updated_at.as_str()) != version)
-                    } =>
-                {
-                    Err(vec![lang.t("builder.stale").to_owned()])
-                }
+                // A colleague saved a newer version after this form was opened.
+                Err(AppError::Stale(_)) => Err(vec![lang.t("builder.stale").to_owned()]),
                 Err(other) => Err(vec![other.to_string()]),
             }
         }
