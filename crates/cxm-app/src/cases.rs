@@ -140,8 +140,13 @@ fn check_rule(rule: &RoutingRule) -> Result<(), AppError> {
 }
 
 fn event(actor: &str, kind: &str, detail: serde_json::Value) -> CaseEvent {
+    event_at(chrono::Utc::now().timestamp_micros(), actor, kind, detail)
+}
+
+/// A timeline entry at `at` (unix µs).
+pub(crate) fn event_at(at: i64, actor: &str, kind: &str, detail: serde_json::Value) -> CaseEvent {
     CaseEvent {
-        at: chrono::Utc::now().timestamp_micros(),
+        at,
         actor: actor.to_owned(),
         kind: kind.to_owned(),
         detail: detail.to_string(),
@@ -459,13 +464,12 @@ impl App {
             .await?
             .route(&facts, priority, true, now)
             .await?;
-        let opened = CaseEvent {
-            at: now,
-            actor: "system".to_owned(),
-            kind: "opened".to_owned(),
-            detail: serde_json::json!({ "source": source, "score": facts.score, "themes": facts.themes })
-                .to_string(),
-        };
+        let opened = event_at(
+            now,
+            "system",
+            "opened",
+            serde_json::json!({ "source": source, "score": facts.score, "themes": facts.themes }),
+        );
         let events: Vec<CaseEvent> = std::iter::once(opened).chain(route.event.clone()).collect();
         let case = new_case(facts, source, response, customer, summary, route, now);
         let case = self.store.create_case(&case, &events).await?;

@@ -17,7 +17,7 @@ use cxm_formats::FileSource;
 use cxm_store::{CaseEvent, StoredCase};
 use sha2::Digest;
 
-use crate::cases::{complaint_source, new_case};
+use crate::cases::{complaint_source, event_at, new_case};
 use crate::routing::Router;
 use crate::{App, AppError, Problem};
 
@@ -350,17 +350,16 @@ impl App {
                     at,
                 )
                 .await?;
-            let mut events = vec![CaseEvent {
+            let mut events = vec![event_at(
                 at,
-                actor: "system".to_owned(),
-                kind: "opened".to_owned(),
-                detail: serde_json::json!({
+                "system",
+                "opened",
+                serde_json::json!({
                     "source": source,
                     "themes": facts.themes,
                     "import": { "file": file, "row": row.row, "id": row.id },
-                })
-                .to_string(),
-            }];
+                }),
+            )];
             events.extend(route.event.clone());
             let mut case = new_case(facts, source, None, row.customer, row.summary, route, at);
             if let (Some(header), Some(id)) = (&id_column, &row.id) {
@@ -370,15 +369,12 @@ impl App {
                 case.status = CaseStatus::Closed;
                 case.resolved_at = row.closed;
                 case.closed_at = row.closed;
-                events.push(CaseEvent {
-                    at: row.closed.unwrap_or(now),
-                    actor: "import".to_owned(),
-                    kind: "closed".to_owned(),
-                    detail: serde_json::json!({
-                        "status": row.status.map(|(status, _)| status),
-                    })
-                    .to_string(),
-                });
+                events.push(event_at(
+                    row.closed.unwrap_or(now),
+                    "import",
+                    "closed",
+                    serde_json::json!({ "status": row.status.map(|(status, _)| status) }),
+                ));
             }
             batch.push((case, events));
         }

@@ -11,6 +11,7 @@ use cxm_domain::{CaseFacts, Priority};
 use cxm_store::{CaseEvent, Department, RoutingRule, Store};
 
 use crate::AppError;
+use crate::cases::event_at;
 
 /// First-response and resolution minutes when no SLA policy is configured for a priority.
 pub(crate) fn default_sla(priority: Priority) -> (i64, i64) {
@@ -108,16 +109,15 @@ impl<'a> Router<'a> {
             }
             route.department_id = rule.department_id;
             route.assignee_user_id = assignee;
-            route.event = Some(CaseEvent {
+            route.event = Some(event_at(
                 at,
-                actor: format!("rule:{}", rule.name),
-                kind: "routed".to_owned(),
-                detail: serde_json::json!({
+                &format!("rule:{}", rule.name),
+                "routed",
+                serde_json::json!({
                     "department_id": rule.department_id,
                     "assignee_user_id": assignee,
-                })
-                .to_string(),
-            });
+                }),
+            ));
         }
         let (first, resolution) = match self.slas.get(&priority) {
             Some(sla) => *sla,
