@@ -143,6 +143,26 @@ pub struct ComplaintImport {
     pub skipped: u64,
 }
 
+impl ComplaintImport {
+    /// Cases stored open (the rest are closed history).
+    pub fn open(&self) -> usize {
+        self.cases.iter().filter(|c| c.status.is_open()).count()
+    }
+
+    /// Cases stored closed.
+    pub fn closed(&self) -> usize {
+        self.cases.len() - self.open()
+    }
+
+    /// Cases a routing rule gave to a department.
+    pub fn routed(&self) -> usize {
+        self.cases
+            .iter()
+            .filter(|c| c.department_id.is_some())
+            .count()
+    }
+}
+
 /// The uid of the case for the complaint with `id` in an id column headed `header`: the same
 /// for every import of it, so that importing it again finds it.
 fn imported_uid(header: &str, id: &str) -> String {

@@ -6,6 +6,7 @@ mod api;
 mod auth;
 mod error;
 mod openapi;
+mod upload;
 mod web;
 
 use std::future::Future;

@@ -59,13 +59,12 @@ pub async fn run(cli: Cli) -> Result<()> {
                 .import_complaints(&source, summary.as_deref())
                 .await
                 .with_context(|| format!("importing complaints from {}", file.display()))?;
-            let cases = &imported.cases;
-            let open = cases.iter().filter(|c| c.status.is_open()).count();
-            let routed = cases.iter().filter(|c| c.department_id.is_some()).count();
             println!(
-                "{} complaint cases stored: {open} open, {} closed history; {routed} routed to a department",
-                cases.len(),
-                cases.len() - open,
+                "{} complaint cases stored: {} open, {} closed history; {} routed to a department",
+                imported.cases.len(),
+                imported.open(),
+                imported.closed(),
+                imported.routed(),
             );
             if imported.skipped > 0 {
                 println!(

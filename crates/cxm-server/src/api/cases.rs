@@ -9,6 +9,7 @@ use cxm_domain::{CaseStatus, Priority};
 
 use crate::api::{query_pairs, single};
 use crate::auth::Caller;
+use crate::upload::Upload;
 use crate::{ApiError, AppState};
 
 pub(crate) fn body<T: serde::de::DeserializeOwned>(
@@ -59,36 +60,23 @@ pub async fn import(
     caller.require(Role::Analyst)?;
     let pairs = query_pairs(query.as_deref())?;
     let summary = single(&pairs, &["summary"]);
-    let mut file = None;
-    while let Some(field) = multipart
-        .next_field()
+    let upload = Upload::read(&mut multipart)
         .await
-        .map_err(|e| ApiError::malformed(format!("the upload cannot be read: {e}")))?
-    {
-        if field.name() == Some("file") {
-            file = Some(
-                crate::api::imports::uploaded_file(field)
-                    .await
-                    .map_err(crate::api::imports::unreadable_upload)?,
-            );
-        }
-    }
-    let file = file.ok_or_else(|| {
+        .map_err(crate::api::imports::unreadable_upload)?;
+    let file = upload.file.ok_or_else(|| {
         ApiError::malformed("send the complaints as the multipart field \"file\"")
     })?;
     let imported = state
         .app
         .import_complaints(&file, summary.as_deref())
         .await?;
-    let cases = &imported.cases;
-    let open = cases.iter().filter(|c| c.status.is_open()).count();
     Ok(Json(serde_json::json!({
-        "stored": cases.len(),
-        "open": open,
-        "closed": cases.len() - open,
-        "routed": cases.iter().filter(|c| c.department_id.is_some()).count(),
+        "stored": imported.cases.len(),
+        "open": imported.open(),
+        "closed": imported.closed(),
+        "routed": imported.routed(),
         "skipped": imported.skipped,
-        "uids": cases.iter().map(|c| c.uid.as_str()).collect::<Vec<_>>(),
+        "uids": imported.cases.iter().map(|c| c.uid.as_str()).collect::<Vec<_>>(),
     })))
 }
 

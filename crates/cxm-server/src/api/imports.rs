@@ -8,10 +8,11 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cxm_app::{ExportFormat, ImportOptions, IngestReport, Role, WebhookHeaders};
 use cxm_domain::SurveyKey;
-use cxm_formats::{FileSource, Format, Mapping};
+use cxm_formats::Format;
 
 use crate::api::{query_pairs, single};
 use crate::auth::Caller;
+use crate::upload::{Upload, mapping_of};
 use crate::{ApiError, AppState};
 
 /// Imports an export file (CSV/TSV in UTF-8, UTF-16 or GBK; XLSX; XLS) sent as the multipart
@@ -50,36 +51,15 @@ pub async fn import(
         .map(|key| SurveyKey::parse(&key))
         .transpose()
         .map_err(|e| ApiError::malformed(format!("survey: {}", e.message)))?;
-    let mut file: Option<FileSource> = None;
-    let mut mapping: Option<Mapping> = None;
-    while let Some(field) = multipart
-        .next_field()
+    let upload = Upload::read(&mut multipart)
         .await
-        .map_err(|e| ApiError::malformed(format!("the upload cannot be read: {e}")))?
-    {
-        match field.name() {
-            Some("file") => file = Some(uploaded_file(field).await.map_err(unreadable_upload)?),
-            Some("mapping") => {
-                let text = field
-                    .text()
-                    .await
-                    .map_err(|e| ApiError::malformed(format!("the mapping cannot be read: {e}")))?;
-                mapping =
-                    Some(Mapping::parse(&text).map_err(|e| ApiError::malformed(e.to_string()))?);
-            }
-            _ => {}
-        }
-    }
-    let file =
-        file.ok_or_else(|| ApiError::malformed("send the export as the multipart field \"file\""))?;
-    if let Some(time) = single(&pairs, &["submitted_at"]) {
-        mapping = Some(
-            mapping
-                .unwrap_or_default()
-                .with_submitted_at(&time)
-                .map_err(|e| ApiError::malformed(format!("submitted_at: {e}")))?,
-        );
-    }
+        .map_err(unreadable_upload)?;
+    let submitted_at = single(&pairs, &["submitted_at"]).unwrap_or_default();
+    let mapping =
+        mapping_of(upload.field("mapping"), &submitted_at).map_err(ApiError::malformed)?;
+    let file = upload
+        .file
+        .ok_or_else(|| ApiError::malformed("send the export as the multipart field \"file\""))?;
     let options = ImportOptions {
         survey,
         format,
@@ -95,21 +75,9 @@ pub async fn import(
     ))
 }
 
-/// An uploaded file (a multipart field), under the name it was sent with.
-pub(crate) async fn uploaded_file(
-    field: axum::extract::multipart::Field<'_>,
-) -> Result<FileSource, axum::extract::multipart::MultipartError> {
-    let name = field.file_name().unwrap_or("upload.csv").to_owned();
-    let bytes = field.bytes().await?;
-    Ok(FileSource::Bytes {
-        name,
-        bytes: bytes.to_vec().into(),
-    })
-}
-
 /// The refusal of an upload that could not be received whole.
 pub(crate) fn unreadable_upload(error: axum::extract::multipart::MultipartError) -> ApiError {
-    ApiError::malformed(format!("the file cannot be read: {error}"))
+    ApiError::malformed(format!("the upload cannot be read: {error}"))
 }
 
 /// A survey's responses as a wide file: `format` csv (default) or xlsx, `lang` en (default)

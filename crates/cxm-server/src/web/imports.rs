@@ -17,6 +17,7 @@ use cxm_domain::SurveyKey;
 use cxm_formats::{Container, FileSource, Format, Mapping};
 
 use crate::AppState;
+use crate::upload::{Upload, mapping_of};
 use crate::web::i18n::Lang;
 use crate::web::import_words::{described, problem};
 use crate::web::session::{SignedInUser, new_token, same_token};
@@ -62,28 +63,32 @@ impl std::fmt::Debug for PendingUploads {
     }
 }
 
+/// Drops from `list` what has waited longer than [`PENDING_FOR`], then the oldest until one
+/// more fits beside [`PENDING_AT_MOST`] − 1 others and `fits` says the rest leave room.
+fn make_room<T>(list: &mut Vec<T>, at: impl Fn(&T) -> Instant, fits: impl Fn(&[T]) -> bool) {
+    list.retain(|item| at(item).elapsed() < PENDING_FOR);
+    while !list.is_empty() && (list.len() >= PENDING_AT_MOST || !fits(list)) {
+        list.remove(0);
+    }
+}
+
 impl PendingUploads {
     fn keep(&self, pending: Pending) {
         let size = |p: &Pending| p.source.len().unwrap_or(0);
         if let Ok(mut list) = self.0.lock() {
-            list.retain(|p| p.at.elapsed() < PENDING_FOR);
             let incoming = size(&pending);
-            while !list.is_empty()
-                && (list.len() >= PENDING_AT_MOST
-                    || list.iter().map(size).sum::<u64>() + incoming > PENDING_BYTES_AT_MOST)
-            {
-                list.remove(0);
-            }
+            make_room(
+                &mut list,
+                |p| p.at,
+                |rest| rest.iter().map(size).sum::<u64>() + incoming <= PENDING_BYTES_AT_MOST,
+            );
             list.push(pending);
         }
     }
 
     fn keep_rejects(&self, rejects: Rejects) {
         if let Ok(mut list) = self.1.lock() {
-            list.retain(|r| r.at.elapsed() < PENDING_FOR);
-            while list.len() >= PENDING_AT_MOST {
-                list.remove(0);
-            }
+            make_room(&mut list, |r| r.at, |_| true);
             list.push(rejects);
         }
     }
@@ -139,6 +144,18 @@ struct Preview {
     /// Rows that would be left out, and those that would land without them.
     rejected: u64,
     valid_rows: u64,
+}
+
+impl Preview {
+    /// Whether the valid rows alone may be imported: some rows are bad, some are not.
+    fn partial(&self) -> bool {
+        self.rejected > 0 && self.valid_rows > 0
+    }
+
+    /// Whether the upload can be imported, whole or without its bad rows.
+    fn importable(&self) -> bool {
+        self.problem_count == 0 || self.partial()
+    }
 }
 
 #[derive(Template)]
@@ -208,45 +225,6 @@ fn error_text(lang: Lang, error: AppError) -> String {
     }
 }
 
-/// A multipart form: its file (when one was chosen) and its text fields.
-struct Upload {
-    file: Option<FileSource>,
-    fields: Vec<(String, String)>,
-}
-
-impl Upload {
-    /// A text field, trimmed (`""` when absent).
-    fn field(&self, name: &str) -> &str {
-        self.fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map_or("", |(_, v)| v.trim())
-    }
-}
-
-async fn read_upload(
-    multipart: &mut Multipart,
-) -> Result<Upload, axum::extract::multipart::MultipartError> {
-    let mut upload = Upload {
-        file: None,
-        fields: Vec::new(),
-    };
-    while let Some(field) = multipart.next_field().await? {
-        let name = field.name().unwrap_or_default().to_owned();
-        if name == "file" {
-            let chosen = field.file_name().is_some_and(|n| !n.is_empty());
-            let file = crate::api::imports::uploaded_file(field).await?;
-            if chosen && !file.is_empty().unwrap_or(true) {
-                upload.file = Some(file);
-            }
-        } else {
-            let text = field.text().await?;
-            upload.fields.push((name, text));
-        }
-    }
-    Ok(upload)
-}
-
 /// The page and the upload of a multipart post, or its refusal: a person who may not import,
 /// an upload that did not arrive whole, a form without the session's CSRF token.
 async fn checked_upload(
@@ -258,7 +236,7 @@ async fn checked_upload(
         return Err(Box::new(refusal));
     }
     let mut page = ImportPage::new(lang, user);
-    let upload = match read_upload(multipart).await {
+    let upload = match Upload::read(multipart).await {
         Ok(upload) => upload,
         Err(error) => {
             page.error = Some(format!("{}: {error}", lang.t("imports.unreadable")));
@@ -275,25 +253,6 @@ async fn checked_upload(
         )));
     }
     Ok((page, upload))
-}
-
-/// The mapping of a mapping file's text (empty: none) with `submitted_at` (empty: none) for
-/// rows without a time, or what is wrong with them.
-fn mapping_of(text: &str, submitted_at: &str) -> Result<Option<Mapping>, String> {
-    let mut mapping = if text.is_empty() {
-        None
-    } else {
-        Some(Mapping::parse(text).map_err(|e| format!("mapping: {e}"))?)
-    };
-    if !submitted_at.is_empty() {
-        mapping = Some(
-            mapping
-                .unwrap_or_default()
-                .with_submitted_at(submitted_at)
-                .map_err(|e| format!("submitted_at: {e}"))?,
-        );
-    }
-    Ok(mapping)
 }
 
 /// The upload form.
@@ -366,10 +325,8 @@ pub async fn preview(
         }
     };
     let token = new_token();
-    page.preview = Some(preview_of(lang, &report, token.clone()));
-    // A clean file can be imported; one with bad rows, without them.
-    let valid_rows = report.file.rows.saturating_sub(report.rejected);
-    if report.problems.is_empty() || (report.rejected > 0 && valid_rows > 0) {
+    let preview = preview_of(lang, &report, token.clone());
+    if preview.importable() {
         state.uploads.keep(Pending {
             token,
             user_id: user.session.user.id,
@@ -380,6 +337,7 @@ pub async fn preview(
             at: Instant::now(),
         });
     }
+    page.preview = Some(preview);
     render(&page, StatusCode::OK)
 }
 
@@ -576,13 +534,11 @@ pub async fn complaints(
     let summary = Some(page.summary.as_str()).filter(|s| !s.is_empty());
     match state.app.import_complaints(file, summary).await {
         Ok(imported) => {
-            let cases = &imported.cases;
-            let open = cases.iter().filter(|c| c.status.is_open()).count();
             page.complaints_done = Some(
                 lang.t("imports.complaints_done")
-                    .replace("{stored}", &cases.len().to_string())
-                    .replace("{open}", &open.to_string())
-                    .replace("{closed}", &(cases.len() - open).to_string())
+                    .replace("{stored}", &imported.cases.len().to_string())
+                    .replace("{open}", &imported.open().to_string())
+                    .replace("{closed}", &imported.closed().to_string())
                     .replace("{skipped}", &imported.skipped.to_string()),
             );
             render(&page, StatusCode::OK)
