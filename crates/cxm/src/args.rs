@@ -253,7 +253,7 @@ pub enum CasesCommand {
     /// `工单号`…: importing again skips what is stored), `status` (closed rows become closed
     /// history) and received/closed times (`date received`, `投诉时间`, `closed at`,
     /// `结案时间`…); other columns are dimensions. Every row is checked first; all or none are
-    /// stored.
+    /// stored. docs/import.md lists the column names read.
     Import {
         /// The complaints file.
         file: PathBuf,
