@@ -5,8 +5,9 @@
 //! checked before anything is stored, and all cases are stored in one transaction.
 //!
 //! Dated rows keep their dates, so complaint rates, durations and SLA compliance over time
-//! include them. Rows whose status says closed become closed history: routed to a department
-//! only, on nobody's workload, announced to no one. Open rows are routed and announced like new
+//! include them. Rows whose status says closed (or, without a status, that have a closed time)
+//! become closed history: routed to a department only, on nobody's workload, announced to no
+//! one. Open rows are routed and announced like new
 //! complaints. With an id column the same file (or a later export overlapping it) can be
 //! imported again: complaints already stored are left as they are.
 
@@ -18,6 +19,7 @@ use cxm_store::{CaseEvent, StoredCase};
 use sha2::Digest;
 
 use crate::cases::{complaint_source, event_at, new_case};
+use crate::history::{HeadedTable, unreadable_row};
 use crate::routing::Router;
 use crate::{App, AppError, Problem};
 
@@ -186,19 +188,11 @@ impl App {
         source: &FileSource,
         summary: Option<&str>,
     ) -> Result<ComplaintImport, AppError> {
-        let mut table = source
-            .open()
-            .map_err(|e| AppError::Malformed(e.to_string()))?;
-        let file = table.file.clone();
-        let headers: Vec<String> = match table.next() {
-            Some(Ok(record)) => record
-                .cells
-                .iter()
-                .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
-                .collect(),
-            Some(Err(error)) => return Err(AppError::Malformed(error.to_string())),
-            None => return Err(AppError::invalid("header", format!("{file} is empty"))),
-        };
+        let HeadedTable {
+            file,
+            headers,
+            rows: table,
+        } = HeadedTable::open(source)?;
         // The first column of each field holds it (the summary: the one named, if any); the
         // others are dimensions.
         let mut fields: Vec<ComplaintField> = Vec::with_capacity(headers.len());
@@ -245,12 +239,7 @@ impl App {
             let record = match record {
                 Ok(record) => record,
                 Err(error) => {
-                    let problem = cxm_formats::row_problem(error);
-                    problems.push(Problem {
-                        row: (problem.row > 0).then_some(problem.row),
-                        field: String::new(),
-                        message: problem.reason,
-                    });
+                    problems.push(unreadable_row(error));
                     continue;
                 }
             };
@@ -352,7 +341,11 @@ impl App {
         let mut router = Router::new(&self.store).await?;
         let mut batch: Vec<(StoredCase, Vec<CaseEvent>)> = Vec::with_capacity(rows.len());
         for row in rows {
-            let closed = row.status.as_ref().is_some_and(|(_, closed)| *closed);
+            // The status decides; without one, a closed time closes the case.
+            let closed = match &row.status {
+                Some((_, closed)) => *closed,
+                None => row.closed.is_some(),
+            };
             let at = row.received.unwrap_or(now);
             let facts = CaseFacts {
                 themes: self.themes_of(std::slice::from_ref(&row.summary))?,

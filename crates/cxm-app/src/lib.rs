@@ -15,6 +15,7 @@ mod explorer;
 mod export;
 mod feeds;
 mod forms;
+mod history;
 mod import;
 mod ingest;
 mod metrics;

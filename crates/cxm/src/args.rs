@@ -261,10 +261,11 @@ pub enum CasesCommand {
         #[arg(long, value_name = "COLUMN")]
         summary: Option<String>,
     },
-    /// Record monthly volumes from a CSV file (`month` as YYYY-MM, `orders` and/or
-    /// `customers`, optional `touchpoint`) for complaint rates; every row is checked first.
+    /// Record monthly volumes for complaint rates from a CSV/TSV (UTF-8 or GBK) or XLSX/XLS
+    /// file: `month` (`月份`; 2026-03, 2026年3月), `orders` (`订单数`) and/or `customers`
+    /// (`客户数`), optional `touchpoint` (`触点`). Every row is checked first.
     Volumes {
-        /// The CSV file.
+        /// The volumes file.
         file: PathBuf,
     },
 }

@@ -75,10 +75,10 @@ pub async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Cases(CasesCommand::Volumes { file }) => {
-            let reader = open_reader(&file)?;
+            readable(&file)?;
             let app = open(config).await?;
             let recorded = app
-                .import_volumes(reader)
+                .import_volumes(&cxm_formats::FileSource::Path(file.clone()))
                 .await
                 .with_context(|| format!("recording volumes from {}", file.display()))?;
             println!("{recorded} monthly volumes recorded");
@@ -578,13 +578,8 @@ async fn user(app: App, command: UserCommand) -> Result<()> {
 /// Fails, naming the file, when `path` cannot be read: checked before the database is opened,
 /// so that a mistyped name creates no database.
 fn readable(path: &Path) -> Result<()> {
-    open_reader(path).map(drop)
-}
-
-/// A file to read, opened before the database so that a mistyped path changes nothing.
-fn open_reader(path: &Path) -> Result<std::io::BufReader<std::fs::File>> {
     std::fs::File::open(path)
-        .map(std::io::BufReader::new)
+        .map(drop)
         .with_context(|| format!("reading {}", path.display()))
 }
 

@@ -333,6 +333,14 @@ async fn complaints_open_cases_and_unmatched_ones_wait_unassigned() {
     );
 }
 
+/// A CSV file in memory.
+fn csv_file(text: &str) -> cxm_formats::FileSource {
+    cxm_formats::FileSource::Bytes {
+        name: "volumes.csv".into(),
+        bytes: text.as_bytes().into(),
+    }
+}
+
 fn complaint_at(summary: &str, touchpoint: &str) -> ComplaintInput {
     ComplaintInput {
         summary: summary.into(),
@@ -507,14 +515,14 @@ async fn scorecards_break_down_by_touchpoint_and_theme_with_complaint_rates() {
     assert_eq!(cards[0].complaints, 3);
 
     let bad = format!("month,orders,touchpoint\n{month},1000,\n2026-13,5,\n{month},lots,store\n");
-    let AppError::Invalid(problems) = app.import_volumes(bad.as_bytes()).await.unwrap_err() else {
+    let AppError::Invalid(problems) = app.import_volumes(&csv_file(&bad)).await.unwrap_err() else {
         panic!("bad volumes are refused")
     };
     let places: Vec<(Option<u64>, &str)> =
         problems.iter().map(|p| (p.row, p.field.as_str())).collect();
     assert_eq!(places, [(Some(3), "month"), (Some(4), "orders")]);
     let good = format!("month,orders,touchpoint\n{month},\"1,000\",\n{month},400,delivery\n");
-    assert_eq!(app.import_volumes(good.as_bytes()).await.unwrap(), 2);
+    assert_eq!(app.import_volumes(&csv_file(&good)).await.unwrap(), 2);
 
     let cards = app
         .scorecards_by(today, today, cxm_app::ScorecardBy::Touchpoint, None)
@@ -767,4 +775,46 @@ async fn a_change_made_to_a_case_meanwhile_is_never_silently_undone() {
     let (after, timeline) = app.store().case(&busy.uid).await.unwrap();
     assert_eq!(after.contacted, Some(true), "the contact is not undone");
     assert_eq!(timeline.iter().filter(|e| e.kind == "note").count(), 5);
+}
+
+#[tokio::test]
+async fn volumes_come_from_chinese_spreadsheets_too() {
+    let (app, _database) = app_with_cases().await;
+    // A GBK, tab-separated export with Chinese headers and months written the Chinese way.
+    let source = cxm_formats::FileSource::Bytes {
+        name: "月度订单.tsv".into(),
+        bytes: include_bytes!("fixtures/volumes-gbk.tsv").as_slice().into(),
+    };
+    assert_eq!(app.import_volumes(&source).await.unwrap(), 3);
+
+    // A workbook whose month column holds dates, as spreadsheets store months.
+    let mut workbook = cxm_formats::WideXlsxWriter::new();
+    workbook.sheet("volumes", &["Month", "Orders"]).unwrap();
+    workbook
+        .write(&[
+            cxm_formats::Cell::Text("2026-04-01 00:00:00".into()),
+            cxm_formats::Cell::Number(15000.0),
+        ])
+        .unwrap();
+    let mut content = Vec::new();
+    workbook.finish(&mut content).unwrap();
+    let source = cxm_formats::FileSource::Bytes {
+        name: "volumes.xlsx".into(),
+        bytes: content.into(),
+    };
+    assert_eq!(app.import_volumes(&source).await.unwrap(), 1);
+
+    // Problems name the file's own columns.
+    let bad = csv_file("月份,订单数\n2026年13月,5\n2026-05,很多\n");
+    let AppError::Invalid(problems) = app.import_volumes(&bad).await.unwrap_err() else {
+        panic!("bad volumes are refused")
+    };
+    let places: Vec<(Option<u64>, &str)> =
+        problems.iter().map(|p| (p.row, p.field.as_str())).collect();
+    assert_eq!(places, [(Some(2), "月份"), (Some(3), "订单数")]);
+    let error = app
+        .import_volumes(&csv_file("region,orders\n华东,5\n"))
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("月份"), "{error}");
 }

@@ -288,3 +288,32 @@ async fn a_workbook_of_complaints_imports_like_a_csv() {
     let again = app.import_complaints(&source, None).await.unwrap();
     assert_eq!(again.skipped, 2);
 }
+
+#[tokio::test]
+async fn without_a_status_a_closed_time_closes_the_case() {
+    let (app, _database) = app_with_cases().await;
+    let text = "工单号,投诉时间,结案时间,投诉内容,处理状态
+A1,2026-04-01 09:00,2026-04-02 18:00,退款慢,
+A2,2026-04-03 09:00,,快递丢件,
+A3,2026-04-04 09:00,2026-04-05 10:00,客服态度差,处理中
+";
+    let imported = app.import_complaints(&file(text), None).await.unwrap();
+    let closed: Vec<bool> = imported.cases.iter().map(|c| !c.status.is_open()).collect();
+    // A status says what it says; an empty one leaves the closed time to decide.
+    assert_eq!(closed, [true, false, false]);
+    assert_eq!(
+        imported.cases[0].closed_at,
+        Some(micros("2026-04-02T18:00:00+08:00"))
+    );
+    assert_eq!(imported.closed(), 1);
+
+    // A file with no status column at all reads the same way.
+    let text = "complaint id,date received,date closed,summary
+B1,2026-04-01 09:00,2026-04-01 12:00,Card declined twice
+B2,2026-04-02 09:00,,Refund still missing
+";
+    let imported = app.import_complaints(&file(text), None).await.unwrap();
+    let closed: Vec<bool> = imported.cases.iter().map(|c| !c.status.is_open()).collect();
+    assert_eq!(closed, [true, false]);
+    assert_eq!(imported.cases[0].assignee_user_id, None);
+}
