@@ -2,7 +2,7 @@
 //! time, channel, language, customer and dimension columns found by their usual names in
 //! English and Chinese. A mapping file ([`crate::Mapping`]) says the rest.
 
-use crate::layout::{Column, Format, Layout, Role, dimension_key, slug};
+use crate::layout::{Column, Format, Layout, Role, chinese_segment, dimension_key, slug};
 
 /// The role a header's trailing tag gives it, as cxm's own exports write them:
 /// `提交时间 [submitted_at]`, `地区 [dimension:region]`, `推荐意愿 [nps]`, `期望 - 速度 [ep.speed]`.
@@ -72,10 +72,10 @@ pub(crate) fn metadata_role(header: &str, index: usize) -> Option<Role> {
         | "segment" | "age_group" | "age group" | "gender" | "department" | "branch" | "brand"
         | "market" | "business unit" | "value tier" | "value_tier" | "customer type"
         | "customer_type" | "customer segment" | "class" | "cabin" | "cabin class"
-        | "travel class" | "type of travel" | "travel type" | "地区" | "区域" | "大区" | "省份"
-        | "城市" | "门店" | "店铺" | "产品" | "品类" | "品牌" | "业务线" | "会员等级"
-        | "价值等级" | "客户价值" | "客户类型" | "客户分群" | "年龄段" | "性别" | "舱位"
-        | "舱位等级" | "出行类型" => Role::Dimension {
+        | "travel class" | "type of travel" | "travel type" => Role::Dimension {
+            key: dimension_key(header, index),
+        },
+        zh if chinese_segment(zh).is_some() => Role::Dimension {
             key: dimension_key(header, index),
         },
         _ => return None,

@@ -244,39 +244,48 @@ pub fn slug(text: &str) -> Option<String> {
     (!out.is_empty()).then_some(out)
 }
 
-/// Dimension keys for common Chinese column names, so that a 问卷星 or generic file's 地区
-/// becomes `region`; other non-ASCII names get `col<N>`.
-pub fn dimension_key(header: &str, index: usize) -> String {
-    const KNOWN: [(&str, &str); 23] = [
-        ("品牌", "brand"),
-        ("业务线", "business_unit"),
-        ("价值等级", "value_tier"),
-        ("客户价值", "value_tier"),
-        ("客户类型", "customer_type"),
-        ("客户分群", "segment"),
-        ("舱位", "cabin"),
-        ("舱位等级", "cabin"),
-        ("出行类型", "travel_type"),
-        ("地区", "region"),
-        ("区域", "region"),
-        ("大区", "region"),
-        ("省份", "province"),
-        ("城市", "city"),
-        ("门店", "store"),
-        ("店铺", "store"),
-        ("渠道", "channel_name"),
-        ("产品", "product"),
-        ("品类", "category"),
-        ("会员等级", "tier"),
-        ("年龄段", "age_group"),
-        ("性别", "gender"),
-        ("触点", "touchpoint_name"),
-    ];
+/// Common Chinese names of segment columns and the dimension keys they become, so that a
+/// 问卷星 or generic file's 地区 becomes `region`.
+const CHINESE_SEGMENTS: [(&str, &str); 23] = [
+    ("品牌", "brand"),
+    ("业务线", "business_unit"),
+    ("价值等级", "value_tier"),
+    ("客户价值", "value_tier"),
+    ("客户类型", "customer_type"),
+    ("客户分群", "segment"),
+    ("舱位", "cabin"),
+    ("舱位等级", "cabin"),
+    ("出行类型", "travel_type"),
+    ("地区", "region"),
+    ("区域", "region"),
+    ("大区", "region"),
+    ("省份", "province"),
+    ("城市", "city"),
+    ("门店", "store"),
+    ("店铺", "store"),
+    ("渠道", "channel_name"),
+    ("产品", "product"),
+    ("品类", "category"),
+    ("会员等级", "tier"),
+    ("年龄段", "age_group"),
+    ("性别", "gender"),
+    ("触点", "touchpoint_name"),
+];
+
+/// The dimension key of a common Chinese segment column name (`地区` → `region`).
+pub(crate) fn chinese_segment(header: &str) -> Option<&'static str> {
     let trimmed = header.trim();
-    KNOWN
+    CHINESE_SEGMENTS
         .iter()
         .find(|(zh, _)| *zh == trimmed)
-        .map(|(_, en)| (*en).to_owned())
-        .or_else(|| slug(trimmed))
+        .map(|(_, en)| *en)
+}
+
+/// The dimension key for a header: the English key of a common Chinese segment name, else
+/// the header's slug; other non-ASCII names get `col<N>`.
+pub fn dimension_key(header: &str, index: usize) -> String {
+    chinese_segment(header)
+        .map(str::to_owned)
+        .or_else(|| slug(header.trim()))
         .unwrap_or_else(|| format!("col{}", index + 1))
 }

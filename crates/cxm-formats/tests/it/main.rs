@@ -300,6 +300,7 @@ fn segment_columns_of_a_generic_file_become_dimensions_by_their_usual_names() {
         "客户类型",
         "舱位",
         "品牌",
+        "渠道",
         "Seat Comfort",
     ]
     .map(String::from)
@@ -321,11 +322,12 @@ fn segment_columns_of_a_generic_file_become_dimensions_by_their_usual_names() {
             "customer_type",
             "customer_type",
             "cabin",
-            "brand"
+            "brand",
+            "channel_name"
         ]
     );
     assert!(matches!(
-        layout.columns[7].role,
+        layout.columns[8].role,
         cxm_formats::Role::Answer { .. }
     ));
 }
