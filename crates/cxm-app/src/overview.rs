@@ -22,7 +22,7 @@ pub struct OverviewInput {
     pub since: Option<String>,
     /// Last date, `YYYY-MM-DD`.
     pub until: Option<String>,
-    /// The breakdown: `channel`, `touchpoint` or a dimension key.
+    /// The breakdown: `channel`, `touchpoint`, a dimension key or `answer:<question>`.
     pub by: Option<String>,
     /// Filters: `channel`, `touchpoint` or a dimension key → the values kept.
     pub filters: Vec<(String, Vec<String>)>,
@@ -39,8 +39,9 @@ pub struct Overview {
     pub since: String,
     /// Last date shown.
     pub until: String,
-    /// Breakdowns to choose from.
-    pub breakdowns: Vec<String>,
+    /// Breakdowns to choose from: name as queried (`region`, `answer:reason`) and as shown
+    /// (a choice question by its text).
+    pub breakdowns: Vec<(String, String)>,
     /// The breakdown shown.
     pub by: String,
     /// Headline tiles: `nps`, `csat`, `ces` as the surveys have them.
@@ -155,11 +156,32 @@ impl App {
         }) {
             metrics.push("ces".to_owned());
         }
-        let mut breakdowns = vec!["channel".to_owned(), "touchpoint".to_owned()];
+        let mut breakdowns: Vec<(String, String)> = ["channel", "touchpoint"]
+            .map(|b| (b.to_owned(), b.to_owned()))
+            .to_vec();
         for s in &chosen {
             for key in self.store.dimension_keys(s.key.as_str()).await? {
-                if !breakdowns.contains(&key) {
-                    breakdowns.push(key);
+                if !breakdowns.iter().any(|(b, _)| *b == key) {
+                    breakdowns.push((key.clone(), key));
+                }
+            }
+        }
+        // Choice questions break down by their answer, named by their text.
+        for s in &chosen {
+            for question in &s.questions {
+                let name = format!("answer:{}", question.key.as_str());
+                if matches!(
+                    question.kind,
+                    QuestionKind::SingleChoice { .. } | QuestionKind::MultiChoice { .. }
+                ) && !breakdowns.iter().any(|(b, _)| *b == name)
+                {
+                    let text = question.text.in_language("zh").trim();
+                    let label = if text.is_empty() {
+                        question.key.as_str()
+                    } else {
+                        text
+                    };
+                    breakdowns.push((name, label.to_owned()));
                 }
             }
         }
@@ -167,7 +189,12 @@ impl App {
             .by
             .clone()
             .filter(|b| !b.is_empty())
-            .or_else(|| breakdowns.iter().find(|b| b.as_str() == "region").cloned())
+            .or_else(|| {
+                breakdowns
+                    .iter()
+                    .find(|(b, _)| b.as_str() == "region")
+                    .map(|(b, _)| b.clone())
+            })
             .unwrap_or_else(|| "channel".to_owned());
         let mut base = MetricQueryInput {
             surveys: survey.iter().cloned().collect(),

@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
-use crate::{Channel, DateRange, DimensionKey, DomainError, Grain, MetricSpec, SurveyKey};
+use crate::{
+    Channel, DateRange, DimensionKey, DomainError, Grain, MetricSpec, QuestionKey, SurveyKey,
+};
 
 /// Which responses a query reads. Empty lists mean "no restriction".
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -35,6 +37,9 @@ pub enum GroupBy {
     Touchpoint,
     /// By a dimension captured with responses.
     Dimension(DimensionKey),
+    /// By the option chosen on a choice question (`answer:<question>`); a response that chose
+    /// several options counts in each of their groups, one that did not answer in none's.
+    Answer(QuestionKey),
 }
 
 /// A comparison every group is tested against.
@@ -68,12 +73,13 @@ pub struct MetricQuery {
 
 impl GroupBy {
     /// The breakdown's name as written in queries.
-    pub fn name(&self) -> &str {
+    pub fn name(&self) -> String {
         match self {
-            GroupBy::Survey => "survey",
-            GroupBy::Channel => "channel",
-            GroupBy::Touchpoint => "touchpoint",
-            GroupBy::Dimension(key) => key.as_str(),
+            GroupBy::Survey => "survey".to_owned(),
+            GroupBy::Channel => "channel".to_owned(),
+            GroupBy::Touchpoint => "touchpoint".to_owned(),
+            GroupBy::Dimension(key) => key.as_str().to_owned(),
+            GroupBy::Answer(question) => format!("answer:{}", question.as_str()),
         }
     }
 }
@@ -81,12 +87,15 @@ impl GroupBy {
 impl FromStr for GroupBy {
     type Err = DomainError;
 
-    /// `survey`, `channel`, `touchpoint`, or any dimension key.
+    /// `survey`, `channel`, `touchpoint`, `answer:<question>`, or any dimension key.
     fn from_str(text: &str) -> Result<Self, DomainError> {
         Ok(match text.trim() {
             "survey" => GroupBy::Survey,
             "channel" => GroupBy::Channel,
             "touchpoint" => GroupBy::Touchpoint,
+            other if other.starts_with("answer:") => GroupBy::Answer(
+                QuestionKey::parse(&other["answer:".len()..]).map_err(|e| e.within("group_by"))?,
+            ),
             other => {
                 GroupBy::Dimension(DimensionKey::parse(other).map_err(|e| e.within("group_by"))?)
             }
@@ -154,5 +163,30 @@ impl MetricQuery {
             ));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn breakdowns_parse_and_name_themselves_back() {
+        for text in [
+            "survey",
+            "channel",
+            "touchpoint",
+            "region",
+            "answer:product",
+        ] {
+            let group: GroupBy = text.parse().unwrap();
+            assert_eq!(group.name(), text);
+        }
+        assert!(matches!(
+            "answer:store".parse::<GroupBy>(),
+            Ok(GroupBy::Answer(question)) if question.as_str() == "store"
+        ));
+        let error = "answer:".parse::<GroupBy>().unwrap_err();
+        assert!(error.to_string().contains("group_by"), "{error}");
     }
 }

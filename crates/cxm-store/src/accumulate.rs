@@ -7,7 +7,8 @@
 //! Two paths give the same counts. A query that groups and filters by at most one key
 //! (channel, touchpoint or one dimension) and not by customer reads the count tables, which
 //! hold per-day counts for each key (see the migrations): thousands of rows instead of
-//! millions. Any other query reads the fact tables, joining `segment_dimensions` once per key.
+//! millions. Any other query reads the fact tables, joining `segment_dimensions` once per key
+//! (and `choice_answers` once per breakdown by a choice question's answer).
 //! Responses that lack a grouped dimension form the group `None` on both paths; on the count
 //! path that group is the total (key `''`) minus the counted values.
 
@@ -50,6 +51,9 @@ pub enum GroupColumn {
     Touchpoint,
     /// A dimension of the segment (`None` when the response lacks it).
     Dimension(String),
+    /// The option a response chose on one of these choice items (one per survey): a row per
+    /// option chosen, `None` when the response did not answer. Read from the fact tables.
+    Answer(Vec<i64>),
 }
 
 /// What to count.
@@ -142,12 +146,13 @@ impl Sql {
 }
 
 impl GroupColumn {
-    /// The key of this breakdown in `segment_dimensions`.
-    fn key(&self) -> &str {
+    /// The key of this breakdown in `segment_dimensions` (`None`: not a segment's).
+    fn key(&self) -> Option<&str> {
         match self {
-            GroupColumn::Channel => "@channel",
-            GroupColumn::Touchpoint => "@touchpoint",
-            GroupColumn::Dimension(key) => key,
+            GroupColumn::Channel => Some("@channel"),
+            GroupColumn::Touchpoint => Some("@touchpoint"),
+            GroupColumn::Dimension(key) => Some(key),
+            GroupColumn::Answer(_) => None,
         }
     }
 }
@@ -173,7 +178,11 @@ impl AccumulatorQuery {
         if !self.customer.is_empty() || self.group_by.len() > 1 {
             return None;
         }
-        let mut keys: Vec<&str> = self.group_by.iter().map(GroupColumn::key).collect();
+        let mut keys: Vec<&str> = self
+            .group_by
+            .iter()
+            .map(GroupColumn::key)
+            .collect::<Option<_>>()?;
         keys.extend(self.segment_filters().into_iter().map(|(key, _)| key));
         keys.sort_unstable();
         keys.dedup();
@@ -375,10 +384,23 @@ fn fact_sql(query: &AccumulatorQuery) -> Sql {
         (format!("{period} AS period"), period_grouped),
     ];
     let mut from = format!("{table} a");
+    let response = match query.table {
+        AnswerTable::Responses => "a.id",
+        _ => "a.response_id",
+    };
     for (index, column) in query.group_by.iter().enumerate() {
-        let key = sql.param(Bind::Text(column.key().to_owned()));
-        from.push_str(&format!(" LEFT JOIN segment_dimensions d{index} ON d{index}.segment_id = a.segment_id AND d{index}.key = {key}"));
-        columns.push((format!("d{index}.value AS g{index}"), true));
+        match (column, column.key()) {
+            (GroupColumn::Answer(items), _) => {
+                let items = sql.list(items.iter().map(|&id| Bind::Int(id)));
+                from.push_str(&format!(" LEFT JOIN choice_answers d{index} ON d{index}.response_id = {response} AND d{index}.item_id IN ({items})"));
+                columns.push((format!("d{index}.option AS g{index}"), true));
+            }
+            (_, key) => {
+                let key = sql.param(Bind::Text(key.unwrap_or_default().to_owned()));
+                from.push_str(&format!(" LEFT JOIN segment_dimensions d{index} ON d{index}.segment_id = a.segment_id AND d{index}.key = {key}"));
+                columns.push((format!("d{index}.value AS g{index}"), true));
+            }
+        }
     }
     for (index, (key, values)) in query.segment_filters().into_iter().enumerate() {
         let key = sql.param(Bind::Text(key.to_owned()));

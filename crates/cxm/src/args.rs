@@ -352,8 +352,9 @@ pub struct MetricsArgs {
     /// Surveys (comma-separated or repeated; default: all).
     #[arg(long = "survey")]
     pub surveys: Vec<String>,
-    /// Breakdowns: survey, channel, touchpoint or a dimension key (comma-separated or repeated);
-    /// department, touchpoint or theme for case metrics.
+    /// Breakdowns: survey, channel, touchpoint, a dimension key, or answer:QUESTION for the
+    /// options chosen on a choice question (comma-separated or repeated); department,
+    /// touchpoint or theme for case metrics.
     #[arg(long = "by")]
     pub group_by: Vec<String>,
     /// Time grain: day, week, month, quarter, year.

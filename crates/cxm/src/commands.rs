@@ -334,12 +334,17 @@ async fn metrics(app: App, args: MetricsArgs) -> Result<()> {
                 .iter()
                 .all(|row| row.groups.get(name).is_some_and(Option::is_none))
         {
-            eprintln!(
-                "note: no response here has a value for {name:?}, so every row is in one group; \
-                 breakdowns are by survey, channel, touchpoint or a dimension (a column imported as a \
-                 question is not a dimension: `\"<its header>\" = {{ dimension = \"{name}\" }}` in a \
-                 mapping file imports it as one)"
-            );
+            if name.starts_with("answer:") {
+                eprintln!("note: no response here answered {name:?}, so every row is in one group");
+            } else {
+                eprintln!(
+                    "note: no response here has a value for {name:?}, so every row is in one \
+                     group; breakdowns are by survey, channel, touchpoint, a dimension, or the \
+                     answer to a choice question (`--by answer:<question key>`; a column imported \
+                     as a question is not a dimension: `\"<its header>\" = {{ dimension = \
+                     \"{name}\" }}` in a mapping file imports it as one)"
+                );
+            }
         }
     }
     Ok(())

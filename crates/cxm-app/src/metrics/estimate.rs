@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use cxm_domain::{Comparison, MetricKind, MetricQuery, Period};
+use cxm_domain::{Comparison, GroupBy, MetricKind, MetricQuery, Period};
 use cxm_stats::{
     Confidence, ProportionMethod, benjamini_hochberg, proportion_difference, proportion_interval,
     welch_t_test,
@@ -293,7 +293,7 @@ pub(super) fn assemble(
             (None, None) => (None, None, None),
         }
     };
-    let group_names: Vec<String> = query.group_by.iter().map(|g| g.name().to_owned()).collect();
+    let group_names: Vec<String> = query.group_by.iter().map(GroupBy::name).collect();
     let mut rows = Vec::new();
     for (&(metric, period, ref groups, _), acc) in accs {
         if !in_range(period) {

@@ -41,7 +41,8 @@ pub struct MetricQueryInput {
     /// Customer attribute filters: key → allowed values.
     #[serde(default)]
     pub customer: BTreeMap<String, Vec<String>>,
-    /// Breakdowns: `survey`, `channel`, `touchpoint` or a dimension key.
+    /// Breakdowns: `survey`, `channel`, `touchpoint`, a dimension key, or `answer:<question>`
+    /// for the options chosen on a choice question (grouped by their labels).
     #[serde(default)]
     pub group_by: Vec<String>,
     /// Time grain: `day`, `week`, `month`, `quarter` or `year`.

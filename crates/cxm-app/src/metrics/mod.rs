@@ -11,7 +11,9 @@ mod result;
 
 use std::collections::{BTreeMap, HashMap};
 
-use cxm_domain::{Comparison, DateRange, GroupBy, LocalDay, MetricKind, MetricQuery, MetricSpec};
+use cxm_domain::{
+    Comparison, DateRange, GroupBy, LocalDay, MetricKind, MetricQuery, MetricSpec, QuestionKind,
+};
 use cxm_stats::{Confidence, Histogram, NpsCounts};
 use cxm_store::{
     AccumulatorQuery, AccumulatorRow, AnswerTable, GroupColumn, ItemInfo, PeriodSpec, RowValue,
@@ -41,6 +43,9 @@ enum Acc {
 
 /// `(metric index, period index, group values, option)`.
 type Key = (usize, i64, Vec<Option<String>>, Option<String>);
+
+/// Option labels by (survey id, option key).
+type OptionLabels = HashMap<(i64, String), String>;
 
 /// Period index used for the whole range without a grain, and for its comparison windows.
 const WHOLE: i64 = 0;
@@ -96,16 +101,25 @@ impl App {
             }
         }
         let survey_position = query.group_by.iter().position(|g| *g == GroupBy::Survey);
-        let columns: Vec<GroupColumn> = query
-            .group_by
-            .iter()
-            .filter_map(|g| match g {
-                GroupBy::Survey => None,
-                GroupBy::Channel => Some(GroupColumn::Channel),
-                GroupBy::Touchpoint => Some(GroupColumn::Touchpoint),
-                GroupBy::Dimension(key) => Some(GroupColumn::Dimension(key.to_string())),
-            })
-            .collect();
+        let mut columns: Vec<GroupColumn> = Vec::with_capacity(query.group_by.len());
+        // Per column: the option labels of a breakdown by an answer.
+        let mut option_labels: Vec<Option<OptionLabels>> = Vec::new();
+        for group in &query.group_by {
+            let column = match group {
+                GroupBy::Survey => continue,
+                GroupBy::Channel => GroupColumn::Channel,
+                GroupBy::Touchpoint => GroupColumn::Touchpoint,
+                GroupBy::Dimension(key) => GroupColumn::Dimension(key.to_string()),
+                GroupBy::Answer(question) => {
+                    let (items, labels) = answer_breakdown(question, &items, &stored)?;
+                    option_labels.push(Some(labels));
+                    columns.push(GroupColumn::Answer(items));
+                    continue;
+                }
+            };
+            option_labels.push(None);
+            columns.push(column);
+        }
         let item_survey: HashMap<i64, i64> = items.iter().map(|i| (i.id, i.survey_id)).collect();
 
         // The windows to read: one per period set.
@@ -147,6 +161,13 @@ impl App {
             let groups_of =
                 |row_groups: &[Option<String>], survey_id: i64| -> Vec<Option<String>> {
                     let mut groups = row_groups.to_vec();
+                    for (group, labels) in groups.iter_mut().zip(&option_labels) {
+                        if let (Some(option), Some(labels)) = (group.as_mut(), labels)
+                            && let Some(label) = labels.get(&(survey_id, option.clone()))
+                        {
+                            *option = label.clone();
+                        }
+                    }
                     if let Some(position) = survey_position {
                         groups.insert(position, survey_keys.get(&survey_id).cloned());
                     }
@@ -274,10 +295,63 @@ impl App {
             min_n: query.min_n,
             time_zone: self.config.zone().name().to_owned(),
             grain: query.grain,
-            group_by: query.group_by.iter().map(|g| g.name().to_owned()).collect(),
+            group_by: query.group_by.iter().map(GroupBy::name).collect(),
             rows,
         })
     }
+}
+
+/// The choice items a breakdown by `question`'s answer reads (one per selected survey that
+/// has it), and the label of each option by (survey id, option key): the text respondents saw,
+/// Chinese where the survey has it, so that equal labels of two surveys form one group.
+fn answer_breakdown(
+    question: &cxm_domain::QuestionKey,
+    items: &[ItemInfo],
+    stored: &[cxm_store::StoredSurvey],
+) -> Result<(Vec<i64>, OptionLabels), AppError> {
+    let chosen: Vec<&ItemInfo> = items
+        .iter()
+        .filter(|item| item.key == question.as_str() && item.kind.ends_with("choice"))
+        .collect();
+    if chosen.is_empty() {
+        return Err(AppError::invalid(
+            "group_by",
+            format!(
+                "answer:{} names no single or multiple choice question of the selected surveys",
+                question.as_str()
+            ),
+        ));
+    }
+    let mut labels = HashMap::new();
+    for item in &chosen {
+        let Some(survey) = stored.iter().find(|s| s.id == item.survey_id) else {
+            continue;
+        };
+        let options = survey
+            .survey
+            .questions
+            .iter()
+            .filter(|q| q.key == *question)
+            .flat_map(|q| match &q.kind {
+                QuestionKind::SingleChoice { options } | QuestionKind::MultiChoice { options } => {
+                    options.as_slice()
+                }
+                _ => &[],
+            });
+        for option in options {
+            let label = option.text.in_language("zh");
+            let label = if label.trim().is_empty() {
+                option.key.as_str()
+            } else {
+                label.trim()
+            };
+            labels.insert(
+                (item.survey_id, option.key.as_str().to_owned()),
+                label.to_owned(),
+            );
+        }
+    }
+    Ok((chosen.iter().map(|item| item.id).collect(), labels))
 }
 
 fn is_numeric(kind: &str) -> bool {

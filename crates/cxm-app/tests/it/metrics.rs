@@ -521,3 +521,125 @@ async fn queries_that_cannot_be_answered_say_why() {
     let no_item = parse(serde_json::json!({ "metrics": ["mean:nosuch"] })).unwrap();
     assert_eq!(invalid(app.app.metrics(&no_item).await), ["metrics"]);
 }
+
+#[tokio::test]
+async fn metrics_break_down_by_the_answer_to_a_choice_question() {
+    let app = test_app().await;
+    let text = r#"{"survey": "feedback", "id": "1", "submitted_at": "2025-03-01T09:00:00+08:00", "answers": {"nps": 10, "reason": "price", "liked": ["staff", "speed"]}, "dimensions": {"region": "华东"}}
+{"survey": "feedback", "id": "2", "submitted_at": "2025-03-01T09:00:00+08:00", "answers": {"nps": 0, "reason": "price", "liked": ["staff"]}, "dimensions": {"region": "华北"}}
+{"survey": "feedback", "id": "3", "submitted_at": "2025-03-02T09:00:00+08:00", "answers": {"nps": 9, "reason": "delivery", "liked": "app"}, "dimensions": {"region": "华东"}}
+{"survey": "feedback", "id": "4", "submitted_at": "2025-03-02T09:00:00+08:00", "answers": {"nps": 7}, "dimensions": {"region": "华东"}}"#;
+    app.ingest_lines(text).await.unwrap();
+    let by = |result: &cxm_app::MetricsResult, name: &str| -> Vec<(Option<String>, u64, f64)> {
+        result
+            .rows
+            .iter()
+            .map(|r| (r.groups[name].clone(), r.n, r.value.unwrap_or(f64::NAN)))
+            .collect()
+    };
+    let some = |text: &str| Some(text.to_owned());
+
+    // A single choice: one group per option, and the response that skipped it in none's.
+    let result = app
+        .metrics(serde_json::json!({ "metrics": ["nps"], "group_by": ["answer:reason"] }))
+        .await;
+    assert_eq!(result.group_by, ["answer:reason"]);
+    assert_eq!(
+        by(&result, "answer:reason"),
+        [
+            (None, 1, 0.0),
+            (some("delivery"), 1, 100.0),
+            (some("price"), 2, 0.0)
+        ]
+    );
+    // A multiple choice: a response counts in the group of every option it chose.
+    let result = app
+        .metrics(serde_json::json!({ "metrics": ["nps"], "group_by": ["answer:liked"] }))
+        .await;
+    assert_eq!(
+        by(&result, "answer:liked"),
+        [
+            (None, 1, 0.0),
+            (some("app"), 1, 100.0),
+            (some("speed"), 1, 100.0),
+            (some("staff"), 2, 0.0),
+        ]
+    );
+    // Responses counted, and a breakdown by answer beside one by a dimension, filtered.
+    let result = app
+        .metrics(serde_json::json!({
+            "metrics": ["count"],
+            "group_by": ["region", "answer:reason"],
+            "dimensions": { "region": ["华东"] },
+        }))
+        .await;
+    let counts: Vec<(Option<String>, Option<String>, u64)> = result
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                r.groups["region"].clone(),
+                r.groups["answer:reason"].clone(),
+                r.n,
+            )
+        })
+        .collect();
+    assert_eq!(
+        counts,
+        [
+            (some("华东"), None, 1),
+            (some("华东"), some("delivery"), 1),
+            (some("华东"), some("price"), 1),
+        ]
+    );
+
+    // Groups are the options' labels, so the same label in two surveys is one group.
+    let visit = cxm_app::App::parse_survey_toml(
+        r#"key = "visit"
+status = "live"
+[[questions]]
+key = "nps"
+kind = "nps"
+[[questions]]
+key = "reason"
+kind = "single_choice"
+options = [{ key = "cost", text = { en = "price" } }, { key = "wait", text = { zh = "排队太久", en = "Long queue" } }]
+"#,
+    )
+    .unwrap();
+    app.app.create_survey(&visit).await.unwrap();
+    let text = r#"{"survey": "visit", "id": "v1", "submitted_at": "2025-03-03T09:00:00+08:00", "answers": {"nps": 10, "reason": "cost"}}
+{"survey": "visit", "id": "v2", "submitted_at": "2025-03-03T09:00:00+08:00", "answers": {"nps": 3, "reason": "wait"}}"#;
+    app.ingest_lines(text).await.unwrap();
+    let result = app
+        .metrics(serde_json::json!({ "metrics": ["nps"], "group_by": ["answer:reason"] }))
+        .await;
+    let groups: Vec<(Option<String>, u64)> = result
+        .rows
+        .iter()
+        .map(|r| (r.groups["answer:reason"].clone(), r.n))
+        .collect();
+    assert_eq!(
+        groups,
+        [
+            (None, 1),
+            (some("delivery"), 1),
+            (some("price"), 3),
+            (some("排队太久"), 1),
+        ]
+    );
+
+    // Only choice questions break down.
+    for wrong in ["answer:nps", "answer:nosuch"] {
+        let query = serde_json::from_value::<MetricQueryInput>(
+            serde_json::json!({ "metrics": ["nps"], "group_by": [wrong] }),
+        )
+        .unwrap()
+        .parse(app.app.config())
+        .unwrap();
+        let Err(AppError::Invalid(problems)) = app.app.metrics(&query).await else {
+            panic!("{wrong} is refused")
+        };
+        assert_eq!(problems[0].field, "group_by", "{wrong}");
+    }
+}

@@ -59,8 +59,9 @@ struct DashboardPage {
     surveys: Vec<(String, String, bool)>,
     since: String,
     until: String,
-    breakdowns: Vec<String>,
+    breakdowns: Vec<(String, String)>,
     by: String,
+    by_label: String,
     tiles: Vec<TileView>,
     mix: Option<String>,
     mix_legend: String,
@@ -249,9 +250,11 @@ pub async fn page(
     let breakdown = rows
         .into_iter()
         .map(|row| RowView {
-            filter_url: row.groups.get(&overview.by).cloned().flatten().map_or_else(
-                String::new,
-                |group| {
+            // Responses are filtered by segments, not by answers.
+            filter_url: (!overview.by.starts_with("answer:"))
+                .then(|| row.groups.get(&overview.by).cloned().flatten())
+                .flatten()
+                .map_or_else(String::new, |group| {
                     let mut kept: Vec<(String, String)> =
                         pairs.iter().filter(|(k, _)| k != "sort").cloned().collect();
                     kept.push((format!("filter.{}", overview.by), group));
@@ -259,8 +262,7 @@ pub async fn page(
                         "/dashboard?{}",
                         serde_urlencoded::to_string(&kept).unwrap_or_default()
                     )
-                },
-            ),
+                }),
             group: row
                 .groups
                 .get(&overview.by)
@@ -304,6 +306,11 @@ pub async fn page(
         until: overview.until.clone(),
         breakdowns: overview.breakdowns.clone(),
         by: overview.by.clone(),
+        by_label: overview
+            .breakdowns
+            .iter()
+            .find(|(name, _)| *name == overview.by)
+            .map_or_else(|| overview.by.clone(), |(_, label)| label.clone()),
         tiles,
         mix,
         mix_legend,

@@ -4,8 +4,8 @@
 //! resolution without a root cause is refused), the customer answers the follow-up survey, and
 //! the department manager's scorecard shows all of it; people of other departments never see
 //! the case. The survey builder, on the same pages, refuses a save made on a version a
-//! colleague has changed since, and the import page shows an upload's dry run before importing
-//! it.
+//! colleague has changed since, the import page shows an upload's dry run before importing
+//! it, and the dashboard breaks a survey down by the answer to one of its choice questions.
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
@@ -729,6 +729,63 @@ async fn the_builder_refuses_a_save_over_a_colleagues_newer_change() {
     assert!(third.html.contains("已有其他人修改"), "{}", third.html);
     let stored = pages.app.survey("menu").await.unwrap();
     assert_eq!(stored.survey.name.en.as_deref(), Some("Menu survey"));
+}
+
+#[tokio::test]
+async fn the_dashboard_breaks_down_by_a_choice_questions_answer() {
+    let pages = Pages::open().await;
+    let (_, analyst) = pages.person("wang", Role::Analyst).await;
+    let survey = App::parse_survey_toml(
+        "key = \"menu\"\nstatus = \"live\"\n[[questions]]\nkey = \"nps\"\nkind = \"nps\"\n\
+         [[questions]]\nkey = \"dish\"\nkind = \"single_choice\"\ntext = { zh = \"点了哪道菜\" }\n\
+         options = [{ key = \"noodles\", text = { zh = \"面条\" } }, { key = \"rice\", text = { zh = \"米饭\" } }]\n",
+    )
+    .unwrap();
+    pages.app.create_survey(&survey).await.unwrap();
+    let lines: String = [(9, "noodles"), (10, "noodles"), (2, "rice")]
+        .iter()
+        .enumerate()
+        .map(|(i, (nps, dish))| {
+            format!(
+                "{{\"survey\": \"menu\", \"id\": \"{i}\", \"submitted_at\": \"2026-03-0{}T10:00:00+08:00\", \"answers\": {{\"nps\": {nps}, \"dish\": \"{dish}\"}}}}\n",
+                i + 1
+            )
+        })
+        .collect();
+    pages
+        .app
+        .ingest_reader(
+            lines.as_bytes(),
+            cxm_app::IngestFormat::JsonLines,
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    let page = pages
+        .get(
+            &analyst,
+            "/dashboard?survey=menu&since=2026-03-01&until=2026-03-31&by=answer%3Adish",
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    // Offered by the question's text, and shown by the options' labels.
+    assert!(
+        page.html
+            .contains("<option value=\"answer:dish\" selected>点了哪道菜</option>"),
+        "{}",
+        page.html
+    );
+    let table = &page.html[page
+        .html
+        .find("id=\"breakdown\"")
+        .expect("a breakdown table")..];
+    let table = &table[..table.find("</table>").unwrap()];
+    for shown in ["面条", "米饭", "100.0", "-100.0"] {
+        assert!(table.contains(shown), "{shown}: {table}");
+    }
+    // Responses are filtered by segments, so answer groups link nowhere.
+    assert!(!table.contains("filter."), "{table}");
 }
 
 /// Form fields as the pairs [`Pages::post`] takes.

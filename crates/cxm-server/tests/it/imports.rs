@@ -96,6 +96,37 @@ async fn an_export_uploaded_over_http_is_imported_and_exported_back() {
     assert_eq!(json(&body)["imported"]["inserted"], 10);
     assert_eq!(nps(&server, "wjx").await, 20.0);
 
+    // NPS by the answer to the multiple choice 3、您选择我们的原因？, grouped by the options'
+    // Chinese labels; the response that skipped it (−3) is the group null.
+    let by_reason = server
+        .get("/api/v1/metrics?metrics=nps&survey=wjx&group_by=answer:q3")
+        .await
+        .expect(StatusCode::OK);
+    let groups: std::collections::BTreeMap<String, (u64, f64)> = by_reason["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            (
+                row["groups"]["answer:q3"]
+                    .as_str()
+                    .unwrap_or("-")
+                    .to_owned(),
+                (row["n"].as_u64().unwrap(), row["value"].as_f64().unwrap()),
+            )
+        })
+        .collect();
+    let expected: std::collections::BTreeMap<String, (u64, f64)> = [
+        ("-", (1, -100.0)),
+        ("价格实惠", (5, 40.0)),
+        ("服务好", (5, 80.0)),
+        ("物流快", (4, 0.0)),
+    ]
+    .into_iter()
+    .map(|(group, value)| (group.to_owned(), value))
+    .collect();
+    assert_eq!(groups, expected);
+
     let request = Request::builder()
         .uri("/api/v1/surveys/wjx/export?format=csv&lang=zh")
         .header("authorization", format!("Bearer {}", server.viewer))

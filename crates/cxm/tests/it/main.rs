@@ -243,6 +243,17 @@ async fn metric_tables_align_chinese_text() {
     );
     let output = cli.run(&["metrics", "nps", "--by", "region"]);
     assert!(!output.stderr.contains("note:"), "{}", output.stderr);
+    // The note names the way to break down by a question's answer, which labels the groups.
+    let output = cli.run(&["metrics", "nps", "--by", "visit_reason"]);
+    assert!(
+        output.stderr.contains("--by answer:<question key>"),
+        "{}",
+        output.stderr
+    );
+    let by_answer = cli.ok(&["metrics", "nps", "--by", "answer:reason"]);
+    for label in ["店员服务", "排队等待"] {
+        assert!(by_answer.contains(label), "{label}: {by_answer}");
+    }
 }
 
 #[tokio::test]
