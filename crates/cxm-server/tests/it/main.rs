@@ -6,7 +6,9 @@ mod browser;
 mod case_browser;
 mod case_pages;
 mod forms;
+mod import_pages;
 mod imports;
+mod pages;
 mod story;
 
 use axum::body::Body;

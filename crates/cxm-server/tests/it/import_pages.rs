@@ -1,0 +1,305 @@
+//! The import page and the dashboard as people use them: an upload's dry run before it is
+//! imported once, valid rows alone with the rejects to download, complaint history and monthly
+//! volumes from files; and the dashboard broken down by the answer to a choice question.
+
+use axum::http::StatusCode;
+use cxm_app::{App, Role};
+
+use crate::pages::{FORM_TOKEN, Pages, Person, hidden};
+
+#[tokio::test]
+async fn an_export_is_checked_on_the_import_page_then_imported_once() {
+    let pages = Pages::open().await;
+    let (_, analyst) = pages.person("wang", Role::Analyst).await;
+    let surveys = pages.get(&analyst, "/surveys").await;
+    assert!(
+        surveys.html.contains("href=\"/imports\""),
+        "{}",
+        surveys.html
+    );
+    let form = pages.get(&analyst, "/imports").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.html.contains("multipart/form-data"));
+
+    let export = "response_id,submitted_at,推荐意愿,评论\n\
+                  r1,2026-03-01 10:00,9,很好\n\
+                  r2,2026-03-02 11:00,3,太慢\n\
+                  r3,2026-03-03 12:00,10,\n";
+    let preview = pages
+        .upload(
+            &analyst,
+            "/imports",
+            &[("survey", "visits"), ("format", "auto")],
+            ("visits.csv", export.as_bytes()),
+        )
+        .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.html);
+    for shown in ["generic", "推荐意愿", "import-now", "3 rows"] {
+        assert!(preview.html.contains(shown), "{shown}: {}", preview.html);
+    }
+    assert!(
+        pages.app.survey("visits").await.is_err(),
+        "a dry run creates nothing"
+    );
+    let token = hidden(&preview.html, "token");
+    let done = pages
+        .post(&analyst, "/imports/confirm", &[("token", token.as_str())])
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.html);
+    assert!(done.html.contains("3 new responses"), "{}", done.html);
+    assert_eq!(pages.app.survey("visits").await.unwrap().responses, 3);
+    // The upload is imported once: the same confirmation again is refused.
+    let again = pages
+        .post(&analyst, "/imports/confirm", &[("token", token.as_str())])
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.html.contains("expired"), "{}", again.html);
+
+    // A file with a bad row: its problem with row and column, and no import button.
+    let bad = "response_id,submitted_at,推荐意愿\nr9,yesterday,8\n";
+    let checked = pages
+        .upload(
+            &analyst,
+            "/imports",
+            &[("survey", "visits")],
+            ("more.csv", bad.as_bytes()),
+        )
+        .await;
+    assert_eq!(checked.status, StatusCode::OK);
+    assert!(checked.html.contains("import-problems"), "{}", checked.html);
+    assert!(checked.html.contains("yesterday") && checked.html.contains("submitted_at"));
+    assert!(!checked.html.contains("import-now"), "{}", checked.html);
+    // On a Chinese page, the columns and the problem read in Chinese.
+    let (_, zhang) = pages.person_in("zhang", Role::Analyst, "zh").await;
+    let checked_zh = pages
+        .upload(
+            &zhang,
+            "/imports",
+            &[("survey", "visits")],
+            ("more.csv", bad.as_bytes()),
+        )
+        .await;
+    assert!(
+        checked_zh.html.contains("无法识别的时间") && checked_zh.html.contains("提交时间"),
+        "{}",
+        checked_zh.html
+    );
+
+    // A file with good and bad rows: the good ones only, on request, and the rejects to
+    // download.
+    let mixed = "response_id,submitted_at,推荐意愿\nr4,2026-03-04 10:00,8\nr5,someday,2\nr6,2026-03-06 10:00,10\n";
+    let checked = pages
+        .upload(
+            &analyst,
+            "/imports",
+            &[("survey", "visits")],
+            ("mixed.csv", mixed.as_bytes()),
+        )
+        .await;
+    assert!(
+        checked
+            .html
+            .contains("Import the 2 valid rows, leave out the 1 bad ones"),
+        "{}",
+        checked.html
+    );
+    let token = hidden(&checked.html, "token");
+    let done = pages
+        .post(
+            &analyst,
+            "/imports/confirm",
+            &[("token", token.as_str()), ("skip_invalid", "1")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.html);
+    assert!(
+        done.html.contains("2 new responses")
+            && done.html.contains("1 rows with problems were left out"),
+        "{}",
+        done.html
+    );
+    assert_eq!(pages.app.survey("visits").await.unwrap().responses, 5);
+    let at = done.html.find("/imports/rejects/").expect("a rejects link");
+    let link = done.html[at..].split('"').next().unwrap().to_owned();
+    let rejects = pages.get(&analyst, &link).await;
+    assert_eq!(rejects.status, StatusCode::OK);
+    assert!(
+        rejects
+            .html
+            .starts_with("row,column,value,reason\n3,submitted_at,someday,"),
+        "{}",
+        rejects.html
+    );
+    let (_, other) = pages.person("li", Role::Analyst).await;
+    assert_eq!(
+        pages.get(&other, &link).await.status,
+        StatusCode::NOT_FOUND,
+        "only for the importer"
+    );
+
+    // A file without times: refused in the dry run, imported with a time for all its rows.
+    let undated = "response_id,推荐意愿\nu1,9\nu2,6\n";
+    let checked = pages
+        .upload(
+            &analyst,
+            "/imports",
+            &[("survey", "paper")],
+            ("paper.csv", undated.as_bytes()),
+        )
+        .await;
+    assert!(
+        checked.html.contains("import-problems") && checked.html.contains("submitted_at"),
+        "{}",
+        checked.html
+    );
+    let dated = pages
+        .upload(
+            &analyst,
+            "/imports",
+            &[("survey", "paper"), ("submitted_at", "2024-06-30")],
+            ("paper.csv", undated.as_bytes()),
+        )
+        .await;
+    assert!(dated.html.contains("import-now"), "{}", dated.html);
+    let token = hidden(&dated.html, "token");
+    let done = pages
+        .post(&analyst, "/imports/confirm", &[("token", token.as_str())])
+        .await;
+    assert!(done.html.contains("2 new responses"), "{}", done.html);
+    let bad_time = pages
+        .upload(
+            &analyst,
+            "/imports",
+            &[("survey", "paper"), ("submitted_at", "midsummer")],
+            ("paper.csv", undated.as_bytes()),
+        )
+        .await;
+    assert_eq!(bad_time.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad_time.html.contains("submitted_at"), "{}", bad_time.html);
+
+    // Complaint history, from the same page: stored once, a bad file refused whole.
+    let inbox = pages.get(&analyst, "/cases").await;
+    assert!(inbox.html.contains("/imports#complaints"), "{}", inbox.html);
+    let history = "工单号,投诉时间,投诉内容,处理状态\n\
+                   T-1,2026-03-02,快递三天都没到,已结案\n\
+                   T-2,2026-03-05,客服态度差,处理中\n";
+    let stored = pages
+        .upload(
+            &analyst,
+            "/imports/complaints",
+            &[("summary", "")],
+            ("投诉.csv", history.as_bytes()),
+        )
+        .await;
+    assert_eq!(stored.status, StatusCode::OK, "{}", stored.html);
+    assert!(
+        stored
+            .html
+            .contains("2 complaint cases stored (1 open, 1 closed history); 0 were"),
+        "{}",
+        stored.html
+    );
+    let again = pages
+        .upload(
+            &analyst,
+            "/imports/complaints",
+            &[],
+            ("投诉.csv", history.as_bytes()),
+        )
+        .await;
+    assert!(
+        again.html.contains("0 complaint cases stored")
+            && again.html.contains("2 were imported before")
+    );
+    let bad = pages
+        .upload(
+            &analyst,
+            "/imports/complaints",
+            &[("summary", "问题")],
+            ("投诉.csv", history.as_bytes()),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.html.contains("问题"), "{}", bad.html);
+    assert_eq!(
+        pages
+            .app
+            .cases(&cxm_app::CaseFilter::default())
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+
+    // Viewers may not import; a form without the session's token is refused.
+    let (_, viewer) = pages.person("zhao", Role::Viewer).await;
+    assert_eq!(
+        pages.get(&viewer, "/imports").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let forged = Person {
+        cookie: analyst.cookie.clone(),
+        csrf: FORM_TOKEN.to_owned(),
+    };
+    let refused = pages
+        .upload(&forged, "/imports", &[], ("visits.csv", export.as_bytes()))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_dashboard_breaks_down_by_a_choice_questions_answer() {
+    let pages = Pages::open().await;
+    let (_, analyst) = pages.person("wang", Role::Analyst).await;
+    let survey = App::parse_survey_toml(
+        "key = \"menu\"\nstatus = \"live\"\n[[questions]]\nkey = \"nps\"\nkind = \"nps\"\n\
+         [[questions]]\nkey = \"dish\"\nkind = \"single_choice\"\ntext = { zh = \"点了哪道菜\" }\n\
+         options = [{ key = \"noodles\", text = { zh = \"面条\" } }, { key = \"rice\", text = { zh = \"米饭\" } }]\n",
+    )
+    .unwrap();
+    pages.app.create_survey(&survey).await.unwrap();
+    let lines: String = [(9, "noodles"), (10, "noodles"), (2, "rice")]
+        .iter()
+        .enumerate()
+        .map(|(i, (nps, dish))| {
+            format!(
+                "{{\"survey\": \"menu\", \"id\": \"{i}\", \"submitted_at\": \"2026-03-0{}T10:00:00+08:00\", \"answers\": {{\"nps\": {nps}, \"dish\": \"{dish}\"}}}}\n",
+                i + 1
+            )
+        })
+        .collect();
+    pages
+        .app
+        .ingest_reader(
+            lines.as_bytes(),
+            cxm_app::IngestFormat::JsonLines,
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    let page = pages
+        .get(
+            &analyst,
+            "/dashboard?survey=menu&since=2026-03-01&until=2026-03-31&by=answer%3Adish",
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    // Offered by the question's text, and shown by the options' labels.
+    assert!(
+        page.html
+            .contains("<option value=\"answer:dish\" selected>点了哪道菜</option>"),
+        "{}",
+        page.html
+    );
+    let table = &page.html[page
+        .html
+        .find("id=\"breakdown\"")
+        .expect("a breakdown table")..];
+    let table = &table[..table.find("</table>").unwrap()];
+    for shown in ["面条", "米饭", "100.0", "-100.0"] {
+        assert!(table.contains(shown), "{shown}: {table}");
+    }
+    // Responses are filtered by segments, so answer groups link nowhere.
+    assert!(!table.contains("filter."), "{table}");
+}
