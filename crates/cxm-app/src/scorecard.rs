@@ -369,7 +369,12 @@ impl App {
         let Some(survey_key) = self.config.cases.recovery_survey.as_deref() else {
             return Ok(BTreeMap::new());
         };
-        let survey = self.store.survey(survey_key).await?.survey;
+        // A recovery survey named in the configuration but not created yet has no answers.
+        let survey = match self.store.survey(survey_key).await {
+            Ok(stored) => stored.survey,
+            Err(cxm_store::StoreError::NotFound(_)) => return Ok(BTreeMap::new()),
+            Err(other) => return Err(other.into()),
+        };
         let closed: Vec<&StoredCase> = cases
             .iter()
             .filter(|c| c.closed_at.is_some() && c.source.starts_with("response:"))

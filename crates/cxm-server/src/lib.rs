@@ -68,6 +68,10 @@ pub fn router(state: AppState) -> Router {
             post(web::imports::complaints).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
         )
         .route(
+            "/imports/volumes",
+            post(web::imports::volumes).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
+        .route(
             "/surveys/new",
             get(web::builder::new_page).post(web::builder::create),
         )

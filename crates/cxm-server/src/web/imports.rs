@@ -3,7 +3,9 @@
 //! what it becomes, every problem with its row and column — and then import it with one click.
 //! The upload is kept on the server between the two steps (for the person who sent it, for 30
 //! minutes, a few at a time), so it is not sent twice. Complaint history: upload the file and
-//! its cases are stored, all or none, as `cxm cases import` stores them.
+//! its cases are stored, all or none, as `cxm cases import` stores them. Monthly volumes (admins):
+//! the orders and customers complaint rates are measured against, as `cxm cases volumes`
+//! records them.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -177,6 +179,9 @@ struct ImportPage {
     /// The complaint text column named in the complaints form.
     summary: String,
     complaints_done: Option<String>,
+    /// Whether the person may record monthly volumes (admins).
+    admin: bool,
+    volumes_done: Option<String>,
 }
 
 impl ImportPage {
@@ -197,6 +202,8 @@ impl ImportPage {
             left_out: None,
             summary: String::new(),
             complaints_done: None,
+            admin: user.session.user.role == Role::Admin,
+            volumes_done: None,
         }
     }
 }
@@ -540,6 +547,46 @@ pub async fn complaints(
                     .replace("{open}", &imported.open().to_string())
                     .replace("{closed}", &imported.closed().to_string())
                     .replace("{skipped}", &imported.skipped.to_string()),
+            );
+            render(&page, StatusCode::OK)
+        }
+        Err(error) => {
+            page.error = Some(error_text(lang, error));
+            render(&page, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+    }
+}
+
+/// Records the monthly volumes of an uploaded file (admins only, as over the API).
+pub async fn volumes(
+    State(state): State<AppState>,
+    user: SignedInUser,
+    headers: HeaderMap,
+    mut multipart: Multipart,
+) -> Response {
+    let lang = user.lang(None, &headers);
+    let (mut page, upload) = match checked_upload(lang, &user, &mut multipart).await {
+        Ok(checked) => checked,
+        Err(refusal) => return *refusal,
+    };
+    if !page.admin {
+        return message(
+            lang,
+            "/imports",
+            StatusCode::FORBIDDEN,
+            "403",
+            lang.t("imports.volumes_admin"),
+        );
+    }
+    let Some(file) = &upload.file else {
+        page.error = Some(lang.t("imports.no_file").to_owned());
+        return render(&page, StatusCode::UNPROCESSABLE_ENTITY);
+    };
+    match state.app.import_volumes(file).await {
+        Ok(recorded) => {
+            page.volumes_done = Some(
+                lang.t("imports.volumes_done")
+                    .replace("{n}", &recorded.to_string()),
             );
             render(&page, StatusCode::OK)
         }

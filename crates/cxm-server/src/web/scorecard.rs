@@ -40,6 +40,8 @@ struct ScorecardPage {
     until: String,
     by: Vec<(&'static str, &'static str, bool)>,
     rows: Vec<CardRow>,
+    /// Complaints were counted but no month of the period has a volume to rate them against.
+    no_volumes: bool,
 }
 
 /// `median / p90` in hours.
@@ -107,6 +109,8 @@ pub async fn page(
         Err(other) => return crate::ApiError::from(other).into_response(),
     };
     let theme_names = state.app.theme_names();
+    let no_volumes =
+        cards.iter().any(|c| c.complaints > 0) && cards.iter().all(|c| c.complaint_rate.is_none());
     let rows = cards
         .into_iter()
         .map(|card| CardRow {
@@ -157,6 +161,7 @@ pub async fn page(
             .map(|b| (b, lang.t(&format!("scorecard.by.{b}")), b == chosen))
             .collect(),
         rows,
+        no_volumes,
     };
     render(&page, StatusCode::OK)
 }

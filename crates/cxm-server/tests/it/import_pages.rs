@@ -1,6 +1,7 @@
 //! The import page and the dashboard as people use them: an upload's dry run before it is
-//! imported once, valid rows alone with the rejects to download, complaint history and monthly
-//! volumes from files; and the dashboard broken down by the answer to a choice question.
+//! imported once, valid rows alone with the rejects to download, complaint history from files,
+//! monthly volumes uploaded by admins and rating the complaints on the scorecard; and the
+//! dashboard broken down by the answer to a choice question.
 
 use axum::http::StatusCode;
 use cxm_app::{App, Role};
@@ -245,6 +246,92 @@ async fn an_export_is_checked_on_the_import_page_then_imported_once() {
         .upload(&forged, "/imports", &[], ("visits.csv", export.as_bytes()))
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn admins_upload_monthly_volumes_that_rate_the_complaints() {
+    let pages = Pages::open().await;
+    let (_, admin) = pages.person("wang", Role::Admin).await;
+    let (_, analyst) = pages.person("li", Role::Analyst).await;
+    // Two complaints received now, and no volume yet: the scorecard says what is missing.
+    let history = "投诉内容\n快递三天都没到\n客服态度差\n";
+    let stored = pages
+        .upload(
+            &analyst,
+            "/imports/complaints",
+            &[],
+            ("投诉.csv", history.as_bytes()),
+        )
+        .await;
+    assert_eq!(stored.status, StatusCode::OK, "{}", stored.html);
+    let card = pages.get(&admin, "/cases/scorecard").await;
+    assert!(card.html.contains("id=\"no-volumes\""), "{}", card.html);
+
+    // Only admins see the form and may send it.
+    assert!(
+        !pages
+            .get(&analyst, "/imports")
+            .await
+            .html
+            .contains("volumes-upload")
+    );
+    let month = cxm_domain::TimeZone::parse("Asia/Shanghai")
+        .unwrap()
+        .today()
+        .format("%Y年%-m月")
+        .to_string();
+    let volumes = format!("月份,订单数\n{month},\"1,000\"\n");
+    let refused = pages
+        .upload(
+            &analyst,
+            "/imports/volumes",
+            &[],
+            ("订单.csv", volumes.as_bytes()),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(
+        pages
+            .get(&admin, "/imports")
+            .await
+            .html
+            .contains("volumes-upload")
+    );
+
+    // A bad row is named and nothing is recorded.
+    let bad = pages
+        .upload(
+            &admin,
+            "/imports/volumes",
+            &[],
+            ("订单.csv", "月份,订单数\n下个月,5\n".as_bytes()),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.html.contains("row 2") && bad.html.contains("月份"),
+        "{}",
+        bad.html
+    );
+
+    let recorded = pages
+        .upload(
+            &admin,
+            "/imports/volumes",
+            &[],
+            ("订单.csv", volumes.as_bytes()),
+        )
+        .await;
+    assert_eq!(recorded.status, StatusCode::OK, "{}", recorded.html);
+    assert!(
+        recorded.html.contains("1 monthly volumes recorded"),
+        "{}",
+        recorded.html
+    );
+    // Two complaints in 1,000 orders: 2 per thousand.
+    let card = pages.get(&admin, "/cases/scorecard").await;
+    assert!(!card.html.contains("id=\"no-volumes\""), "{}", card.html);
+    assert!(card.html.contains("2.00‰"), "{}", card.html);
 }
 
 #[tokio::test]
