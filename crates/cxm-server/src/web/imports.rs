@@ -535,19 +535,42 @@ pub async fn complaints(
     };
     page.summary = upload.field("summary").to_owned();
     let Some(file) = &upload.file else {
-        page.error = Some(lang.t("imports.no_file").to_owned());
-        return render(&page, StatusCode::UNPROCESSABLE_ENTITY);
+        return without_file(page, lang);
     };
     let summary = Some(page.summary.as_str()).filter(|s| !s.is_empty());
-    match state.app.import_complaints(file, summary).await {
-        Ok(imported) => {
-            page.complaints_done = Some(
-                lang.t("imports.complaints_done")
-                    .replace("{stored}", &imported.cases.len().to_string())
-                    .replace("{open}", &imported.open().to_string())
-                    .replace("{closed}", &imported.closed().to_string())
-                    .replace("{skipped}", &imported.skipped.to_string()),
-            );
+    let stored = state
+        .app
+        .import_complaints(file, summary)
+        .await
+        .map(|imported| {
+            lang.t("imports.complaints_done")
+                .replace("{stored}", &imported.cases.len().to_string())
+                .replace("{open}", &imported.open().to_string())
+                .replace("{closed}", &imported.closed().to_string())
+                .replace("{skipped}", &imported.skipped.to_string())
+        });
+    stored_history(page, lang, stored, |page, done| {
+        page.complaints_done = Some(done)
+    })
+}
+
+/// The page of a history upload sent without a file.
+fn without_file(mut page: ImportPage, lang: Lang) -> Response {
+    page.error = Some(lang.t("imports.no_file").to_owned());
+    render(&page, StatusCode::UNPROCESSABLE_ENTITY)
+}
+
+/// The page after a history upload (complaints, volumes): what was stored, shown by `show`,
+/// or why nothing was.
+fn stored_history(
+    mut page: ImportPage,
+    lang: Lang,
+    stored: Result<String, AppError>,
+    show: impl FnOnce(&mut ImportPage, String),
+) -> Response {
+    match stored {
+        Ok(done) => {
+            show(&mut page, done);
             render(&page, StatusCode::OK)
         }
         Err(error) => {
@@ -565,7 +588,7 @@ pub async fn volumes(
     mut multipart: Multipart,
 ) -> Response {
     let lang = user.lang(None, &headers);
-    let (mut page, upload) = match checked_upload(lang, &user, &mut multipart).await {
+    let (page, upload) = match checked_upload(lang, &user, &mut multipart).await {
         Ok(checked) => checked,
         Err(refusal) => return *refusal,
     };
@@ -579,20 +602,13 @@ pub async fn volumes(
         );
     }
     let Some(file) = &upload.file else {
-        page.error = Some(lang.t("imports.no_file").to_owned());
-        return render(&page, StatusCode::UNPROCESSABLE_ENTITY);
+        return without_file(page, lang);
     };
-    match state.app.import_volumes(file).await {
-        Ok(recorded) => {
-            page.volumes_done = Some(
-                lang.t("imports.volumes_done")
-                    .replace("{n}", &recorded.to_string()),
-            );
-            render(&page, StatusCode::OK)
-        }
-        Err(error) => {
-            page.error = Some(error_text(lang, error));
-            render(&page, StatusCode::UNPROCESSABLE_ENTITY)
-        }
-    }
+    let recorded = state.app.import_volumes(file).await.map(|recorded| {
+        lang.t("imports.volumes_done")
+            .replace("{n}", &recorded.to_string())
+    });
+    stored_history(page, lang, recorded, |page, done| {
+        page.volumes_done = Some(done)
+    })
 }
