@@ -1,6 +1,7 @@
 //! What the import page shows in the page's language: the import plan and its problems are
 //! written in English by cxm-formats and cxm-domain; on Chinese pages the column descriptions
-//! and the usual problems are said in Chinese (anything not known here stays English).
+//! and the usual problems (of survey exports, complaint files and volume files) are said in
+//! Chinese (anything not known here stays English).
 
 use crate::web::i18n::Lang;
 
@@ -141,7 +142,72 @@ pub(crate) fn problem(lang: Lang, reason: &str) -> String {
     if let Some(value) = reason.strip_suffix(" is not a whole number") {
         return format!("{value} 不是整数");
     }
-    reason.to_owned()
+    history_problem(reason).unwrap_or_else(|| reason.to_owned())
+}
+
+/// The usual problems of complaint and volume files, in Chinese.
+fn history_problem(reason: &str) -> Option<String> {
+    const FIXED: [(&str, &str); 2] = [
+        ("the complaint's text is empty", "投诉内容为空"),
+        ("closed before it was received", "结案时间早于投诉时间"),
+    ];
+    if let Some((_, zh)) = FIXED.iter().find(|(en, _)| *en == reason) {
+        return Some((*zh).to_owned());
+    }
+    let zh = if let Some((value, _)) = reason.split_once(" is not a status cxm knows") {
+        format!(
+            "{value} 不是已知的处理状态：未结（open、new、pending、in progress、处理中、待处理…）\
+             或已结（closed、resolved、done、已关闭、已解决、已结案…）"
+        )
+    } else if let Some((value, _)) = reason.split_once(" is not a priority cxm knows") {
+        format!(
+            "{value} 不是已知的优先级：urgent、high、normal、low（也可写 P0–P4、critical、medium、\
+             紧急、高、一般、低…）"
+        )
+    } else if let Some((value, _)) = reason.split_once(" is not a month like ") {
+        format!("{value} 不是月份（如 2026-03 或 2026年3月）")
+    } else if let Some(value) = reason.strip_suffix(" is not a date or time") {
+        format!("{value} 不是日期或时间")
+    } else if let Some(value) = reason.strip_suffix(" is in the future") {
+        format!("{value} 晚于当前时间")
+    } else if let Some(value) = reason.strip_suffix(" is negative") {
+        format!("{value} 是负数")
+    } else if let Some(rest) = reason.strip_prefix("complaint id ")
+        && let Some((id, row)) = rest.split_once(" is also on row ")
+    {
+        format!("工单号 {id} 与第 {row} 行重复")
+    } else if let Some(rest) = reason.strip_prefix("the header of ")
+        && let Some((file, missing)) = rest.split_once(" has ")
+    {
+        let missing = if missing.starts_with("no month column") {
+            "没有月份列（month、月份）"
+        } else if missing.starts_with("neither an orders") {
+            "既没有订单数列（orders、订单数）也没有客户数列（customers、客户数）"
+        } else if missing.starts_with("no summary column") {
+            "没有投诉内容列（summary、description、complaint、投诉内容、描述…），请填写投诉内容所在的列名"
+        } else {
+            return None;
+        };
+        format!("{file} 的表头{missing}")
+    } else {
+        return None;
+    };
+    Some(zh)
+}
+
+/// A problem of a file as one line: its row and column, then what is wrong, in the page's
+/// language.
+pub(crate) fn problem_line(lang: Lang, found: &cxm_app::Problem) -> String {
+    if lang == Lang::En {
+        return found.to_string();
+    }
+    let reason = problem(lang, &found.message);
+    match (found.row, found.field.as_str()) {
+        (Some(row), "") => format!("第 {row} 行：{reason}"),
+        (Some(row), field) => format!("第 {row} 行，{field}：{reason}"),
+        (None, "") => reason,
+        (None, field) => format!("{field}：{reason}"),
+    }
 }
 
 #[cfg(test)]
@@ -167,6 +233,45 @@ mod tests {
         }
         assert!(
             problem(Lang::Zh, "not a time cxm can read (e.g. …)").starts_with("无法识别的时间")
+        );
+    }
+
+    #[test]
+    fn complaint_and_volume_problems_read_in_chinese() {
+        for (en, zh) in [
+            ("the complaint's text is empty", "投诉内容为空"),
+            ("\"明天\" is not a date or time", "\"明天\" 不是日期或时间"),
+            (
+                "\"2026年13月\" is not a month like 2026-03 or 2026年3月",
+                "\"2026年13月\" 不是月份（如 2026-03 或 2026年3月）",
+            ),
+            (
+                "complaint id \"T-1\" is also on row 2",
+                "工单号 \"T-1\" 与第 2 行重复",
+            ),
+            (
+                "the header of 订单.csv has no month column (month, 月份)",
+                "订单.csv 的表头没有月份列（month、月份）",
+            ),
+        ] {
+            assert_eq!(problem(Lang::Zh, en), zh);
+        }
+        assert!(
+            problem(Lang::Zh, "\"soon\" is not a priority cxm knows: …")
+                .starts_with("\"soon\" 不是已知的优先级")
+        );
+        let found = cxm_app::Problem {
+            row: Some(3),
+            field: "订单数".into(),
+            message: "\"很多\" is not a whole number".into(),
+        };
+        assert_eq!(
+            problem_line(Lang::Zh, &found),
+            "第 3 行，订单数：\"很多\" 不是整数"
+        );
+        assert_eq!(
+            problem_line(Lang::En, &found),
+            "row 3: 订单数: \"很多\" is not a whole number"
         );
     }
 

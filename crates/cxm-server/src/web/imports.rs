@@ -21,7 +21,7 @@ use cxm_formats::{Container, FileSource, Format, Mapping};
 use crate::AppState;
 use crate::upload::{Upload, mapping_of};
 use crate::web::i18n::Lang;
-use crate::web::import_words::{described, problem};
+use crate::web::import_words::{described, problem, problem_line};
 use crate::web::session::{SignedInUser, new_token, same_token};
 use crate::web::{checked_form, form_field, message, render, switch_url};
 
@@ -224,7 +224,7 @@ fn error_text(lang: Lang, error: AppError) -> String {
     match error {
         AppError::Invalid(problems) => problems
             .iter()
-            .map(ToString::to_string)
+            .map(|found| problem_line(lang, found))
             .collect::<Vec<_>>()
             .join("\n"),
         AppError::NotFound(what) => format!("{}: {what}", lang.t("error.not_found")),

@@ -313,6 +313,21 @@ async fn admins_upload_monthly_volumes_that_rate_the_complaints() {
         "{}",
         bad.html
     );
+    // On a Chinese page, in Chinese.
+    let (_, zhou) = pages.person_in("zhou", Role::Admin, "zh").await;
+    let bad_zh = pages
+        .upload(
+            &zhou,
+            "/imports/volumes",
+            &[],
+            ("订单.csv", "月份,订单数\n下个月,5\n".as_bytes()),
+        )
+        .await;
+    assert!(
+        bad_zh.html.contains("第 2 行，月份：") && bad_zh.html.contains("不是月份"),
+        "{}",
+        bad_zh.html
+    );
 
     let recorded = pages
         .upload(
