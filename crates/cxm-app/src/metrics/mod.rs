@@ -314,13 +314,16 @@ fn answer_breakdown(
         .filter(|item| item.key == question.as_str() && item.kind.ends_with("choice"))
         .collect();
     if chosen.is_empty() {
-        return Err(AppError::invalid(
-            "group_by",
+        let key = question.as_str();
+        let message = if items.iter().any(|item| item.key == key) {
+            format!("answer:{key}: {key} is not a single or multiple choice question")
+        } else {
             format!(
-                "answer:{} names no single or multiple choice question of the selected surveys",
-                question.as_str()
-            ),
-        ));
+                "answer:{key}: the selected surveys have no question {key} (a dimension is a \
+                 breakdown by its key alone: {key})"
+            )
+        };
+        return Err(AppError::invalid("group_by", message));
     }
     let mut labels = HashMap::new();
     for item in &chosen {

@@ -629,8 +629,14 @@ options = [{ key = "cost", text = { en = "price" } }, { key = "wait", text = { z
         ]
     );
 
-    // Only choice questions break down.
-    for wrong in ["answer:nps", "answer:nosuch"] {
+    // Only choice questions break down; a dimension needs no answer: before its key.
+    for (wrong, says) in [
+        (
+            "answer:nps",
+            "nps is not a single or multiple choice question",
+        ),
+        ("answer:region", "a breakdown by its key alone: region"),
+    ] {
         let query = serde_json::from_value::<MetricQueryInput>(
             serde_json::json!({ "metrics": ["nps"], "group_by": [wrong] }),
         )
@@ -641,5 +647,10 @@ options = [{ key = "cost", text = { en = "price" } }, { key = "wait", text = { z
             panic!("{wrong} is refused")
         };
         assert_eq!(problems[0].field, "group_by", "{wrong}");
+        assert!(
+            problems[0].message.contains(says),
+            "{}",
+            problems[0].message
+        );
     }
 }
