@@ -127,11 +127,12 @@ impl App {
             || !input.touchpoints.is_empty()
             || !input.dimensions.is_empty()
             || !input.customer.is_empty()
+            || !input.answers.is_empty()
         {
             refuse(
                 &mut problems,
                 "metrics",
-                "case metrics take no survey, channel, touchpoint, dimension or customer filters; break them down with group_by",
+                "case metrics take no survey, channel, touchpoint, dimension, customer or answer filters; break them down with group_by",
             );
         }
         if !input.compare.is_empty() {

@@ -24,7 +24,8 @@ pub struct OverviewInput {
     pub until: Option<String>,
     /// The breakdown: `channel`, `touchpoint`, a dimension key or `answer:<question>`.
     pub by: Option<String>,
-    /// Filters: `channel`, `touchpoint` or a dimension key → the values kept.
+    /// Filters: `channel`, `touchpoint`, a dimension key or `answer:<question>` → the values
+    /// kept.
     pub filters: Vec<(String, Vec<String>)>,
 }
 
@@ -206,6 +207,11 @@ impl App {
             match key.as_str() {
                 "channel" => base.channels.extend(values.iter().cloned()),
                 "touchpoint" => base.touchpoints.extend(values.iter().cloned()),
+                answer if answer.starts_with("answer:") => base
+                    .answers
+                    .entry(answer["answer:".len()..].to_owned())
+                    .or_default()
+                    .extend(values.iter().cloned()),
                 _ => base
                     .dimensions
                     .entry(key.clone())
@@ -242,8 +248,22 @@ impl App {
             .await?;
             (tiles, trend, breakdown)
         };
+        let answers = {
+            let named = base
+                .answers
+                .iter()
+                .map(|(key, values)| Ok((cxm_domain::QuestionKey::parse(key)?, values.clone())))
+                .collect::<Result<_, AppError>>()?;
+            let ids: Vec<i64> = stored
+                .iter()
+                .filter(|s| chosen.iter().any(|c| c.key == s.survey.key))
+                .map(|s| s.id)
+                .collect();
+            let items = self.store.items(&ids).await?;
+            crate::metrics::answer_filters(&named, &items, &stored)?
+        };
         let comments = self
-            .latest_comments(&chosen, survey.as_deref(), since, until, &base)
+            .latest_comments(&chosen, survey.as_deref(), since, until, &base, answers)
             .await?;
         Ok(Overview {
             surveys,
@@ -268,6 +288,7 @@ impl App {
         since: NaiveDate,
         until: NaiveDate,
         filters: &MetricQueryInput,
+        answers: Vec<cxm_store::AnswerFilter>,
     ) -> Result<Vec<CommentView>, AppError> {
         let page = self
             .store
@@ -281,6 +302,7 @@ impl App {
                     .iter()
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect(),
+                answers,
                 limit: 200,
                 ..ResponseFilter::default()
             })

@@ -81,6 +81,7 @@ impl App {
             channels: input.channels.clone(),
             touchpoints: input.touchpoints.clone(),
             dimensions: input.dimensions.clone(),
+            answers: Vec::new(),
             after,
             uid: None,
             source_key: None,

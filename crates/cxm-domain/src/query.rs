@@ -22,6 +22,9 @@ pub struct Filter {
     pub dimensions: BTreeMap<DimensionKey, Vec<String>>,
     /// Customer attributes: the customer's attribute, as text, must be one of the listed ones.
     pub customer: BTreeMap<DimensionKey, Vec<String>>,
+    /// Answers to choice questions: the response must have chosen one of the listed options
+    /// (by key or label) of the question.
+    pub answers: BTreeMap<QuestionKey, Vec<String>>,
     /// Only complete responses (partial responses count for what they answered otherwise).
     pub complete_only: bool,
 }

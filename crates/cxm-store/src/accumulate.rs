@@ -56,6 +56,16 @@ pub enum GroupColumn {
     Answer(Vec<i64>),
 }
 
+/// Responses that chose one of `options` (keys) on one of `items`, the items of one choice
+/// question in the surveys read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerFilter {
+    /// The question's items, one per survey.
+    pub items: Vec<i64>,
+    /// The option keys.
+    pub options: Vec<String>,
+}
+
 /// What to count.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccumulatorQuery {
@@ -77,6 +87,8 @@ pub struct AccumulatorQuery {
     pub dimensions: Vec<(String, Vec<String>)>,
     /// Allowed values per customer attribute.
     pub customer: Vec<(String, Vec<String>)>,
+    /// Options a response must have chosen, per choice question. Read from the fact tables.
+    pub answers: Vec<AnswerFilter>,
     /// Count complete responses only.
     pub complete_only: bool,
 }
@@ -175,7 +187,7 @@ impl AccumulatorQuery {
 
     /// The one key a count-table read uses (`""` for none), if the query fits the count tables.
     fn count_key(&self) -> Option<&str> {
-        if !self.customer.is_empty() || self.group_by.len() > 1 {
+        if !self.customer.is_empty() || !self.answers.is_empty() || self.group_by.len() > 1 {
             return None;
         }
         let mut keys: Vec<&str> = self
@@ -429,6 +441,18 @@ fn fact_sql(query: &AccumulatorQuery) -> Sql {
         let list = sql.texts(values);
         conditions.push(format!(
             "a.customer_id IN (SELECT customer_id FROM customer_attributes WHERE key = {key} AND value IN ({list}))"
+        ));
+    }
+    for (index, answer) in query.answers.iter().enumerate() {
+        if answer.items.is_empty() || answer.options.is_empty() {
+            conditions.push("1 = 0".to_owned());
+            continue;
+        }
+        let items = sql.list(answer.items.iter().map(|&id| Bind::Int(id)));
+        let options = sql.texts(&answer.options);
+        // EXISTS, not a join: a response that chose two of the options counts once.
+        conditions.push(format!(
+            "EXISTS (SELECT 1 FROM choice_answers x{index} WHERE x{index}.response_id = {response} AND x{index}.item_id IN ({items}) AND x{index}.option IN ({options}))"
         ));
     }
     sql.text = select_grouped(&columns, &from, &conditions, "");

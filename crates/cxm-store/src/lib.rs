@@ -29,7 +29,7 @@ mod users;
 mod volumes;
 
 pub use accumulate::{
-    AccumulatorQuery, AccumulatorRow, AnswerTable, GroupColumn, PeriodSpec, RowValue,
+    AccumulatorQuery, AccumulatorRow, AnswerFilter, AnswerTable, GroupColumn, PeriodSpec, RowValue,
 };
 pub use cases::{CaseEvent, CaseFilter, Department, RoutingRule, StoredCase};
 pub use error::StoreError;

@@ -20,6 +20,8 @@ pub struct ResponseFilter {
     pub touchpoints: Vec<String>,
     /// Only these dimension values.
     pub dimensions: Vec<(String, Vec<String>)>,
+    /// Only responses that chose one of the options of each of these choice questions.
+    pub answers: Vec<crate::AnswerFilter>,
     /// Only the response with this public id.
     pub uid: Option<String>,
     /// Only the response with this (source, source id).
@@ -138,6 +140,27 @@ impl Store {
             conditions.push(format!(
                 "EXISTS (SELECT 1 FROM segment_dimensions d WHERE d.segment_id = r.segment_id AND d.key = {key} AND d.value IN ({}))",
                 list.join(", ")
+            ));
+        }
+        for answer in &filter.answers {
+            if answer.items.is_empty() || answer.options.is_empty() {
+                conditions.push("1 = 0".to_owned());
+                continue;
+            }
+            let mut list = Vec::with_capacity(answer.items.len());
+            for &item in &answer.items {
+                ints.push(item);
+                list.push(format!("$I{}", ints.len()));
+            }
+            let options: Vec<String> = answer
+                .options
+                .iter()
+                .map(|o| text_param(o.clone(), &mut texts))
+                .collect();
+            conditions.push(format!(
+                "EXISTS (SELECT 1 FROM choice_answers x WHERE x.response_id = r.id AND x.item_id IN ({}) AND x.option IN ({}))",
+                list.join(", "),
+                options.join(", ")
             ));
         }
         if let Some((first, last)) = filter.days {

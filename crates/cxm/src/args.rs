@@ -381,6 +381,10 @@ pub struct MetricsArgs {
     /// Customer attribute filters, KEY=VALUE[,VALUE…] (repeatable).
     #[arg(long = "customer")]
     pub customer: Vec<String>,
+    /// Answer filters, QUESTION=OPTION[,OPTION…] (repeatable): responses that chose one of the
+    /// options (by key or label) of a choice question.
+    #[arg(long = "answer")]
+    pub answers: Vec<String>,
     /// Confidence level of intervals.
     #[arg(long)]
     pub confidence: Option<f64>,

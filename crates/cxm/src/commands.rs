@@ -302,6 +302,7 @@ async fn metrics(app: App, args: MetricsArgs) -> Result<()> {
         touchpoints: split(&args.touchpoints),
         dimensions: key_values(&args.dimensions, "--dimension")?,
         customer: key_values(&args.customer, "--customer")?,
+        answers: key_values(&args.answers, "--answer")?,
         group_by: split(&args.group_by),
         grain: args.grain,
         compare: split(&args.compare),

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use cxm_domain::{
     Channel, Comparison, DateRange, DimensionKey, Filter, Grain, GroupBy, MetricQuery, MetricSpec,
-    SurveyKey,
+    QuestionKey, SurveyKey,
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -41,6 +41,10 @@ pub struct MetricQueryInput {
     /// Customer attribute filters: key → allowed values.
     #[serde(default)]
     pub customer: BTreeMap<String, Vec<String>>,
+    /// Answer filters: choice question key → the options (keys or labels) a response chose
+    /// one of.
+    #[serde(default)]
+    pub answers: BTreeMap<String, Vec<String>>,
     /// Breakdowns: `survey`, `channel`, `touchpoint`, a dimension key, or `answer:<question>`
     /// for the options chosen on a choice question (grouped by their labels).
     #[serde(default)]
@@ -144,6 +148,15 @@ impl MetricQueryInput {
         };
         let dimensions = parse_map("dimensions", &self.dimensions);
         let customer = parse_map("customer", &self.customer);
+        let mut answers = BTreeMap::new();
+        for (key, values) in &self.answers {
+            match QuestionKey::parse(key) {
+                Ok(parsed) => {
+                    answers.insert(parsed, values.iter().map(|v| v.trim().to_owned()).collect());
+                }
+                Err(error) => note(&format!("answers.{key}"), error.message),
+            }
+        }
         let mut group_by = Vec::new();
         for text in &self.group_by {
             match text.parse::<GroupBy>() {
@@ -182,6 +195,7 @@ impl MetricQueryInput {
                     .collect(),
                 dimensions,
                 customer,
+                answers,
                 complete_only: self.complete_only,
             },
             group_by,

@@ -5,22 +5,23 @@
 //! Scales in results: NPS in points (−100..100), shares in percent (0..100), means in the
 //! question's own scale, counts as counts. Definitions: `docs/metrics.md`.
 
+mod answers;
 mod estimate;
 mod input;
 mod result;
 
 use std::collections::{BTreeMap, HashMap};
 
-use cxm_domain::{
-    Comparison, DateRange, GroupBy, LocalDay, MetricKind, MetricQuery, MetricSpec, QuestionKind,
-};
+use cxm_domain::{Comparison, DateRange, GroupBy, LocalDay, MetricKind, MetricQuery, MetricSpec};
 use cxm_stats::{Confidence, Histogram, NpsCounts};
 use cxm_store::{
     AccumulatorQuery, AccumulatorRow, AnswerTable, GroupColumn, ItemInfo, PeriodSpec, RowValue,
 };
 
 use crate::{App, AppError, Problem};
+use answers::{ChoiceQuestion, NotChoice, OptionLabels};
 
+pub(crate) use answers::answer_filters;
 pub use input::MetricQueryInput;
 pub use result::{ComparisonResult, Estimate, MetricRow, MetricsResult, OptionShare, ValueCount};
 
@@ -43,9 +44,6 @@ enum Acc {
 
 /// `(metric index, period index, group values, option)`.
 type Key = (usize, i64, Vec<Option<String>>, Option<String>);
-
-/// Option labels by (survey id, option key).
-type OptionLabels = HashMap<(i64, String), String>;
 
 /// Period index used for the whole range without a grain, and for its comparison windows.
 const WHOLE: i64 = 0;
@@ -111,9 +109,23 @@ impl App {
                 GroupBy::Touchpoint => GroupColumn::Touchpoint,
                 GroupBy::Dimension(key) => GroupColumn::Dimension(key.to_string()),
                 GroupBy::Answer(question) => {
-                    let (items, labels) = answer_breakdown(question, &items, &stored)?;
-                    option_labels.push(Some(labels));
-                    columns.push(GroupColumn::Answer(items));
+                    let found = ChoiceQuestion::find(question, &items, &stored).map_err(|why| {
+                        let key = question.as_str();
+                        AppError::invalid(
+                            "group_by",
+                            match why {
+                                NotChoice::OtherKind => format!(
+                                    "answer:{key}: {key} is not a single or multiple choice question"
+                                ),
+                                NotChoice::Missing => format!(
+                                    "answer:{key}: the selected surveys have no question {key} \
+                                     (a dimension is a breakdown by its key alone: {key})"
+                                ),
+                            },
+                        )
+                    })?;
+                    option_labels.push(Some(found.labels()));
+                    columns.push(GroupColumn::Answer(found.items));
                     continue;
                 }
             };
@@ -121,6 +133,7 @@ impl App {
             columns.push(column);
         }
         let item_survey: HashMap<i64, i64> = items.iter().map(|i| (i.id, i.survey_id)).collect();
+        let answers = answer_filters(&query.filter.answers, &items, &stored)?;
 
         // The windows to read: one per period set.
         let windows = windows(query);
@@ -156,6 +169,7 @@ impl App {
                     .iter()
                     .map(|(k, v)| (k.to_string(), v.clone()))
                     .collect(),
+                answers: answers.clone(),
                 complete_only: query.filter.complete_only,
             };
             let groups_of =
@@ -299,62 +313,6 @@ impl App {
             rows,
         })
     }
-}
-
-/// The choice items a breakdown by `question`'s answer reads (one per selected survey that
-/// has it), and the label of each option by (survey id, option key): the text respondents saw,
-/// Chinese where the survey has it, so that equal labels of two surveys form one group.
-fn answer_breakdown(
-    question: &cxm_domain::QuestionKey,
-    items: &[ItemInfo],
-    stored: &[cxm_store::StoredSurvey],
-) -> Result<(Vec<i64>, OptionLabels), AppError> {
-    let chosen: Vec<&ItemInfo> = items
-        .iter()
-        .filter(|item| item.key == question.as_str() && item.kind.ends_with("choice"))
-        .collect();
-    if chosen.is_empty() {
-        let key = question.as_str();
-        let message = if items.iter().any(|item| item.key == key) {
-            format!("answer:{key}: {key} is not a single or multiple choice question")
-        } else {
-            format!(
-                "answer:{key}: the selected surveys have no question {key} (a dimension is a \
-                 breakdown by its key alone: {key})"
-            )
-        };
-        return Err(AppError::invalid("group_by", message));
-    }
-    let mut labels = HashMap::new();
-    for item in &chosen {
-        let Some(survey) = stored.iter().find(|s| s.id == item.survey_id) else {
-            continue;
-        };
-        let options = survey
-            .survey
-            .questions
-            .iter()
-            .filter(|q| q.key == *question)
-            .flat_map(|q| match &q.kind {
-                QuestionKind::SingleChoice { options } | QuestionKind::MultiChoice { options } => {
-                    options.as_slice()
-                }
-                _ => &[],
-            });
-        for option in options {
-            let label = option.text.in_language("zh");
-            let label = if label.trim().is_empty() {
-                option.key.as_str()
-            } else {
-                label.trim()
-            };
-            labels.insert(
-                (item.survey_id, option.key.as_str().to_owned()),
-                label.to_owned(),
-            );
-        }
-    }
-    Ok((chosen.iter().map(|item| item.id).collect(), labels))
 }
 
 fn is_numeric(kind: &str) -> bool {

@@ -523,7 +523,7 @@ async fn queries_that_cannot_be_answered_say_why() {
 }
 
 #[tokio::test]
-async fn metrics_break_down_by_the_answer_to_a_choice_question() {
+async fn metrics_break_down_and_filter_by_the_answer_to_a_choice_question() {
     let app = test_app().await;
     let text = r#"{"survey": "feedback", "id": "1", "submitted_at": "2025-03-01T09:00:00+08:00", "answers": {"nps": 10, "reason": "price", "liked": ["staff", "speed"]}, "dimensions": {"region": "华东"}}
 {"survey": "feedback", "id": "2", "submitted_at": "2025-03-01T09:00:00+08:00", "answers": {"nps": 0, "reason": "price", "liked": ["staff"]}, "dimensions": {"region": "华北"}}
@@ -593,6 +593,30 @@ async fn metrics_break_down_by_the_answer_to_a_choice_question() {
         ]
     );
 
+    // Filters by answer: a response that chose any of the options named, once however many
+    // of them it chose; options named by key or by label.
+    let result = app
+        .metrics(
+            serde_json::json!({ "metrics": ["count"], "answers": { "liked": ["staff", "speed"] } }),
+        )
+        .await;
+    assert_eq!(result.rows[0].n, 2, "responses 1 and 2, the first once");
+    let result = app
+        .metrics(serde_json::json!({
+            "metrics": ["nps"],
+            "answers": { "reason": ["price"] },
+            "group_by": ["region"],
+        }))
+        .await;
+    assert_eq!(
+        by(&result, "region"),
+        [(some("华东"), 1, 100.0), (some("华北"), 1, -100.0)]
+    );
+    let result = app
+        .metrics(serde_json::json!({ "metrics": ["count"], "answers": { "reason": ["no such option"] } }))
+        .await;
+    assert!(result.rows.iter().all(|r| r.n == 0), "{:?}", result.rows);
+
     // Groups are the options' labels, so the same label in two surveys is one group.
     let visit = cxm_app::App::parse_survey_toml(
         r#"key = "visit"
@@ -629,6 +653,18 @@ options = [{ key = "cost", text = { en = "price" } }, { key = "wait", text = { z
         ]
     );
 
+    let labelled = app
+        .metrics(serde_json::json!({ "metrics": ["nps"], "answers": { "reason": ["排队太久"] } }))
+        .await;
+    assert_eq!(
+        (labelled.rows[0].n, labelled.rows[0].value),
+        (1, Some(-100.0))
+    );
+    let by_english = app
+        .metrics(serde_json::json!({ "metrics": ["nps"], "answers": { "reason": ["Long queue"] } }))
+        .await;
+    assert_eq!(by_english.rows[0].n, 1);
+
     // Only choice questions break down; a dimension needs no answer: before its key.
     for (wrong, says) in [
         (
@@ -653,4 +689,14 @@ options = [{ key = "cost", text = { en = "price" } }, { key = "wait", text = { z
             problems[0].message
         );
     }
+    let query = serde_json::from_value::<MetricQueryInput>(
+        serde_json::json!({ "metrics": ["nps"], "answers": { "nps": ["9"] } }),
+    )
+    .unwrap()
+    .parse(app.app.config())
+    .unwrap();
+    let Err(AppError::Invalid(problems)) = app.app.metrics(&query).await else {
+        panic!("only choice questions filter")
+    };
+    assert_eq!(problems[0].field, "answers.nps");
 }

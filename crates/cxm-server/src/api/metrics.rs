@@ -13,7 +13,8 @@ use crate::{ApiError, AppState};
 
 /// Metrics by query string: `metrics=nps,csat&group_by=region&grain=month&compare=yoy`, plus
 /// `surveys`, `since`, `until`, `channels`, `touchpoints`, `dimension.KEY`, `customer.KEY`,
-/// `confidence`, `min_n`, `complete_only`. The case loop's metrics (`cases`, `complaints`,
+/// `answer.QUESTION` (options chosen, by key or label), `confidence`, `min_n`, `complete_only`;
+/// `group_by=answer:QUESTION` breaks down by a choice question's answer. The case loop's metrics (`cases`, `complaints`,
 /// `complaint_rate`, `first_response_hours`, `resolution_hours`, `sla_compliance`,
 /// `reopen_rate`, `recovery_rate`) are asked for the same way, by `department`, `touchpoint` or
 /// `theme` and `grain`.
@@ -53,6 +54,7 @@ pub async fn query_string(
         touchpoints: values(&pairs, &["touchpoints", "touchpoint"]),
         dimensions: to_map(prefixed(&pairs, &["dimension", "dimensions"])),
         customer: to_map(prefixed(&pairs, &["customer"])),
+        answers: to_map(prefixed(&pairs, &["answer", "answers"])),
         group_by: values(&pairs, &["group_by", "by"]),
         grain: single(&pairs, &["grain"]),
         compare: values(&pairs, &["compare"]),

@@ -250,11 +250,9 @@ pub async fn page(
     let breakdown = rows
         .into_iter()
         .map(|row| RowView {
-            // Responses are filtered by segments, not by answers.
-            filter_url: (!overview.by.starts_with("answer:"))
-                .then(|| row.groups.get(&overview.by).cloned().flatten())
-                .flatten()
-                .map_or_else(String::new, |group| {
+            filter_url: row.groups.get(&overview.by).cloned().flatten().map_or_else(
+                String::new,
+                |group| {
                     let mut kept: Vec<(String, String)> =
                         pairs.iter().filter(|(k, _)| k != "sort").cloned().collect();
                     kept.push((format!("filter.{}", overview.by), group));
@@ -262,7 +260,8 @@ pub async fn page(
                         "/dashboard?{}",
                         serde_urlencoded::to_string(&kept).unwrap_or_default()
                     )
-                }),
+                },
+            ),
             group: row
                 .groups
                 .get(&overview.by)

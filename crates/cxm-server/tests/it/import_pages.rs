@@ -356,16 +356,17 @@ async fn the_dashboard_breaks_down_by_a_choice_questions_answer() {
     let survey = App::parse_survey_toml(
         "key = \"menu\"\nstatus = \"live\"\n[[questions]]\nkey = \"nps\"\nkind = \"nps\"\n\
          [[questions]]\nkey = \"dish\"\nkind = \"single_choice\"\ntext = { zh = \"点了哪道菜\" }\n\
-         options = [{ key = \"noodles\", text = { zh = \"面条\" } }, { key = \"rice\", text = { zh = \"米饭\" } }]\n",
+         options = [{ key = \"noodles\", text = { zh = \"面条\" } }, { key = \"rice\", text = { zh = \"米饭\" } }]\n\
+         [[questions]]\nkey = \"note\"\nkind = \"text\"\n",
     )
     .unwrap();
     pages.app.create_survey(&survey).await.unwrap();
-    let lines: String = [(9, "noodles"), (10, "noodles"), (2, "rice")]
+    let lines: String = [(9, "noodles", "面很筋道"), (10, "noodles", "汤很好喝"), (2, "rice", "米饭太硬了")]
         .iter()
         .enumerate()
-        .map(|(i, (nps, dish))| {
+        .map(|(i, (nps, dish, note))| {
             format!(
-                "{{\"survey\": \"menu\", \"id\": \"{i}\", \"submitted_at\": \"2026-03-0{}T10:00:00+08:00\", \"answers\": {{\"nps\": {nps}, \"dish\": \"{dish}\"}}}}\n",
+                "{{\"survey\": \"menu\", \"id\": \"{i}\", \"submitted_at\": \"2026-03-0{}T10:00:00+08:00\", \"answers\": {{\"nps\": {nps}, \"dish\": \"{dish}\", \"note\": \"{note}\"}}}}\n",
                 i + 1
             )
         })
@@ -387,6 +388,10 @@ async fn the_dashboard_breaks_down_by_a_choice_questions_answer() {
         )
         .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    assert!(
+        page.html.contains("汤很好喝"),
+        "every comment before filtering"
+    );
     // Offered by the question's text, and shown by the options' labels.
     assert!(
         page.html
@@ -402,6 +407,30 @@ async fn the_dashboard_breaks_down_by_a_choice_questions_answer() {
     for shown in ["面条", "米饭", "100.0", "-100.0"] {
         assert!(table.contains(shown), "{shown}: {table}");
     }
-    // Responses are filtered by segments, so answer groups link nowhere.
-    assert!(!table.contains("filter."), "{table}");
+    // A group filters the page to the responses that chose it.
+    let link = "href=\"";
+    let rice = table
+        .split("<tr>")
+        .find(|row| row.contains("米饭"))
+        .expect("a rice row");
+    let at = rice.find(link).expect("the group links to its filter") + link.len();
+    let href = rice[at..]
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
+    assert!(href.contains("filter.answer%3Adish="), "{href}");
+    let filtered = pages.get(&analyst, &href).await;
+    assert_eq!(filtered.status, StatusCode::OK, "{}", filtered.html);
+    let tile = filtered
+        .html
+        .find("id=\"tile-nps\"")
+        .map(|at| &filtered.html[at..])
+        .unwrap_or_else(|| panic!("an NPS tile: {}", filtered.html));
+    assert!(tile.contains("data-value=\"-100.0"), "{tile}");
+    // The latest comments are those of the same responses.
+    let comments = &filtered.html[filtered.html.find("id=\"comments\"").expect("comments")..];
+    assert!(comments.contains("米饭太硬了"), "{comments}");
+    assert!(!comments.contains("汤很好喝"), "{comments}");
 }

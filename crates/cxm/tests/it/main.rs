@@ -254,6 +254,18 @@ async fn metric_tables_align_chinese_text() {
     for label in ["店员服务", "排队等待"] {
         assert!(by_answer.contains(label), "{label}: {by_answer}");
     }
+    // And filters by it, the option named by its label.
+    let waited = cli.ok(&[
+        "metrics",
+        "count",
+        "--answer",
+        "reason=排队等待",
+        "--format",
+        "csv",
+    ]);
+    let all = cli.ok(&["metrics", "count", "--format", "csv"]);
+    assert_ne!(waited, all, "the filter narrows the count");
+    assert!(waited.lines().count() == 2, "{waited}");
 }
 
 #[tokio::test]
