@@ -178,6 +178,10 @@ pub fn router(state: AppState) -> Router {
             axum::routing::put(api::case_settings::set_volumes),
         )
         .route(
+            "/api/v1/volumes/import",
+            post(api::case_settings::import_volumes).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
+        .route(
             "/api/v1/users/{name}/contacts",
             axum::routing::put(api::case_settings::set_contacts),
         )

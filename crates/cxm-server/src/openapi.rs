@@ -41,6 +41,7 @@ use utoipa::{Modify, OpenApi};
         crate::api::case_settings::set_sla,
         crate::api::case_settings::list_sla,
         crate::api::case_settings::set_volumes,
+        crate::api::case_settings::import_volumes,
         crate::api::case_settings::set_contacts,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, cxm_app::Problem, cxm_app::IngestReport)),

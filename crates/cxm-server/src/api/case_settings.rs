@@ -3,7 +3,7 @@
 //! rates are measured against, and how each user is reached personally.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use cxm_app::{Role, RoutingRule, VolumeInput};
 use cxm_domain::{Contacts, Priority, RoutingConditions};
@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use crate::api::cases::body;
 use crate::auth::Caller;
+use crate::upload::Upload;
 use crate::{ApiError, AppState};
 
 /// A department as the API shows it.
@@ -287,6 +288,30 @@ pub async fn set_volumes(
     caller.require(Role::Admin)?;
     let input: Vec<VolumeInput> = body(&bytes, "a list of volumes")?;
     let recorded = state.app.set_volumes(&input).await?;
+    Ok(Json(serde_json::json!({ "recorded": recorded })))
+}
+
+/// Records monthly volumes from a file sent as the multipart field `file`: CSV/TSV in UTF-8 or
+/// GBK, XLSX or XLS, with a month column (`month`, `月份`), orders and/or customers (`orders`,
+/// `订单数`; `customers`, `客户数`) and optionally a touchpoint, as `cxm cases volumes` reads
+/// it; all rows or, when one is wrong, none.
+#[utoipa::path(post, path = "/api/v1/volumes/import", tag = "cases", security(("bearer" = [])),
+    request_body(content_type = "multipart/form-data", description = "field file"),
+    responses((status = 200, description = "how many were recorded"), (status = 400, body = crate::error::ErrorBody),
+              (status = 422, body = crate::error::ErrorBody)))]
+pub async fn import_volumes(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    mut multipart: Multipart,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    caller.require(Role::Admin)?;
+    let upload = Upload::read(&mut multipart)
+        .await
+        .map_err(crate::api::imports::unreadable_upload)?;
+    let file = upload
+        .file
+        .ok_or_else(|| ApiError::malformed("send the volumes as the multipart field \"file\""))?;
+    let recorded = state.app.import_volumes(&file).await?;
     Ok(Json(serde_json::json!({ "recorded": recorded })))
 }
 

@@ -410,3 +410,37 @@ async fn a_complaints_file_uploaded_over_http_is_stored_once() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn monthly_volumes_are_uploaded_as_a_file_by_admins() {
+    let server = TestServer::start().await;
+    let volumes = "月份\t订单数\t客户数\n2026年3月\t12,000\t3,400\n2026-04\t13000\t\n";
+    let uri = "/api/v1/volumes/import";
+    let (status, _, _) = server
+        .raw(upload(uri, &server.viewer, "订单.tsv", volumes.as_bytes()))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "volumes are recorded by admins"
+    );
+    let (status, _, body) = server
+        .raw(upload(uri, &server.admin, "订单.tsv", volumes.as_bytes()))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(json(&body)["recorded"], 3);
+    let (status, _, body) = server
+        .raw(upload(
+            uri,
+            &server.admin,
+            "订单.csv",
+            "月份,订单数\n2026-13,5\n".as_bytes(),
+        ))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let text = String::from_utf8_lossy(&body);
+    assert!(
+        text.contains("月份") && text.contains("\"row\":2"),
+        "{text}"
+    );
+}
