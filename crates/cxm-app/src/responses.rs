@@ -1,8 +1,10 @@
 //! Listing responses: filters as clients send them, pages with an opaque cursor.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
-use cxm_domain::LocalDay;
-use cxm_store::{ResponseFilter, ResponsePage};
+use cxm_domain::{LocalDay, QuestionKey};
+use cxm_store::{AnswerFilter, ResponseFilter, ResponsePage};
 
 use crate::{App, AppError};
 
@@ -21,6 +23,8 @@ pub struct ResponseListInput {
     pub touchpoints: Vec<String>,
     /// Dimension filters.
     pub dimensions: Vec<(String, Vec<String>)>,
+    /// Answer filters: choice question key → options (keys or labels), one of which chosen.
+    pub answers: Vec<(String, Vec<String>)>,
     /// Cursor from a previous page.
     pub cursor: Option<String>,
     /// Page size, 1 to 1,000 (default 100).
@@ -75,13 +79,14 @@ impl App {
         for channel in &input.channels {
             channel.parse::<cxm_domain::Channel>()?;
         }
+        let answers = self.answer_filters_of(input).await?;
         let filter = ResponseFilter {
             survey: input.survey.clone(),
             days,
             channels: input.channels.clone(),
             touchpoints: input.touchpoints.clone(),
             dimensions: input.dimensions.clone(),
-            answers: Vec::new(),
+            answers,
             after,
             uid: None,
             source_key: None,
@@ -91,6 +96,39 @@ impl App {
         let page = self.store.responses(&filter).await?;
         let next = page.next.map(|(at, id)| format!("{at}_{id}"));
         Ok((page, next))
+    }
+}
+
+impl App {
+    /// The answer filters of a listing, resolved against its survey (or all surveys).
+    async fn answer_filters_of(
+        &self,
+        input: &ResponseListInput,
+    ) -> Result<Vec<AnswerFilter>, AppError> {
+        if input.answers.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut named: BTreeMap<QuestionKey, Vec<String>> = BTreeMap::new();
+        for (key, values) in &input.answers {
+            let key = QuestionKey::parse(key).map_err(|e| e.within(&format!("answers.{key}")))?;
+            named
+                .entry(key)
+                .or_default()
+                .extend(values.iter().map(|v| v.trim().to_owned()));
+        }
+        let stored = self.store.surveys().await?;
+        let ids: Vec<i64> = stored
+            .iter()
+            .filter(|s| {
+                input
+                    .survey
+                    .as_deref()
+                    .is_none_or(|key| s.survey.key.as_str() == key)
+            })
+            .map(|s| s.id)
+            .collect();
+        let items = self.store.items(&ids).await?;
+        crate::metrics::answer_filters(&named, &items, &stored)
     }
 }
 

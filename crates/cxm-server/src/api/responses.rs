@@ -128,7 +128,8 @@ pub async fn ingest(
 }
 
 /// Lists responses, newest first. Filters: `survey`, `since`, `until`, `channel`,
-/// `touchpoint`, `dimension.KEY`; paging: `limit` (≤ 1000), `cursor`.
+/// `touchpoint`, `dimension.KEY`, `answer.QUESTION` (an option chosen, by key or label);
+/// paging: `limit` (≤ 1000), `cursor`.
 #[utoipa::path(get, path = "/api/v1/responses", tag = "responses", security(("bearer" = [])),
     params(("survey" = Option<String>, Query), ("since" = Option<String>, Query), ("until" = Option<String>, Query),
         ("channel" = Option<String>, Query), ("touchpoint" = Option<String>, Query), ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query)),
@@ -158,6 +159,7 @@ pub async fn list(
         channels: values(&pairs, &["channel", "channels"]),
         touchpoints: values(&pairs, &["touchpoint", "touchpoints"]),
         dimensions: prefixed(&pairs, &["dimension", "dimensions"]),
+        answers: prefixed(&pairs, &["answer", "answers"]),
         cursor: single(&pairs, &["cursor"]),
         limit,
     };

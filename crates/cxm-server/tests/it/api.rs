@@ -114,6 +114,56 @@ async fn a_batch_with_bad_responses_is_refused_whole_with_every_row_named() {
 }
 
 #[tokio::test]
+async fn responses_and_metrics_filter_by_the_option_chosen() {
+    let server = server_with_survey().await;
+    let mut staff = visit("a1", "2025-03-01T10:00:00+08:00", "north", 9, 5);
+    staff["answers"]["reason"] = "staff".into();
+    let mut price = visit("a2", "2025-03-01T11:00:00+08:00", "north", 3, 2);
+    price["answers"]["reason"] = "price".into();
+    let silent = visit("a3", "2025-03-01T12:00:00+08:00", "north", 7, 4);
+    let batch = serde_json::json!({ "responses": [staff, price, silent] });
+    server
+        .post("/api/v1/responses", &batch)
+        .await
+        .expect(StatusCode::OK);
+    let page = server
+        .get("/api/v1/responses?answer.reason=price")
+        .await
+        .expect(StatusCode::OK);
+    let ids: Vec<&str> = page["responses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["source_id"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(ids, ["a2"], "{page}");
+    let nps = server
+        .get("/api/v1/metrics?metrics=nps&answer.reason=staff,price&group_by=answer:reason")
+        .await
+        .expect(StatusCode::OK);
+    let groups: Vec<(&str, u64)> = nps["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["groups"]["answer:reason"].as_str().unwrap(),
+                r["n"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(groups, [("price", 1), ("staff", 1)]);
+    server
+        .get("/api/v1/responses?answer.csat=5")
+        .await
+        .expect_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            Some("answers.csat"),
+        );
+}
+
+#[tokio::test]
 async fn a_response_for_an_unknown_survey_names_the_field() {
     let server = server_with_survey().await;
     let mut response = visit("x", "2025-03-01T10:00:00+08:00", "north", 9, 5);
