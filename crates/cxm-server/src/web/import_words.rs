@@ -142,7 +142,71 @@ pub(crate) fn problem(lang: Lang, reason: &str) -> String {
     if let Some(value) = reason.strip_suffix(" is not a whole number") {
         return format!("{value} 不是整数");
     }
-    history_problem(reason).unwrap_or_else(|| reason.to_owned())
+    survey_problem(reason)
+        .or_else(|| history_problem(reason))
+        .unwrap_or_else(|| reason.to_owned())
+}
+
+/// The rarer problems of survey exports (a file against its survey, an answer's own checks),
+/// in Chinese.
+fn survey_problem(reason: &str) -> Option<String> {
+    const FIXED: [(&str, &str); 2] = [
+        ("must not be empty", "不能为空"),
+        ("is not a row of this matrix", "不是该矩阵的行"),
+    ];
+    if let Some((_, zh)) = FIXED.iter().find(|(en, _)| *en == reason) {
+        return Some((*zh).to_owned());
+    }
+    let zh = if reason.starts_with("no column holds the submission time") {
+        "没有提交时间列：请在映射文件中用 role = \"submitted_at\" 指明该列，或为所有行指定同一提交时间"
+            .to_owned()
+    } else if let Some(rest) = reason.strip_prefix("required question ")
+        && let Some((question, rest)) = rest.split_once(" of survey ")
+        && let Some(survey) = rest.strip_suffix(" has no column in this file")
+    {
+        format!("问卷 {survey} 的必答题 {question} 在此文件中没有对应的列")
+    } else if let Some(rest) = reason.strip_prefix("question ")
+        && let Some((question, label)) = rest.split_once(" has no option or row ")
+    {
+        format!("题目 {question} 没有选项或行 {label}")
+    } else if let Some(rest) = reason.strip_prefix("question ")
+        && let Some((question, rest)) = rest.split_once(" is ")
+        && let Some((kind, columns)) = rest.split_once(" in the survey, which ")
+    {
+        let columns = if columns.starts_with("one column") {
+            "一列"
+        } else {
+            "多列"
+        };
+        format!(
+            "题目 {question} 在问卷中是{}，无法由{columns}填写",
+            kind_zh(kind)
+        )
+    } else if let Some(rest) = reason.strip_prefix("survey ")
+        && let Some(survey) =
+            rest.strip_suffix(" has no hidden question ip to keep IP addresses in")
+    {
+        format!("问卷 {survey} 没有用于保存 IP 地址的隐藏题 ip")
+    } else if let Some(value) = reason.strip_suffix(" is not an email address") {
+        format!("{value} 不是邮箱地址")
+    } else if let Some(value) = reason.strip_suffix(" is not an option key") {
+        format!("{value} 不是该题的选项")
+    } else if let Some(value) = reason.strip_suffix(" is not text") {
+        format!("{value} 不是文本")
+    } else if let Some(count) = reason
+        .strip_prefix("text is longer than ")
+        .and_then(|rest| rest.strip_suffix(" characters"))
+    {
+        format!("文本超过 {count} 个字符")
+    } else if let Some(count) = reason
+        .strip_prefix("longer than ")
+        .and_then(|rest| rest.strip_suffix(" characters"))
+    {
+        format!("超过 {count} 个字符")
+    } else {
+        return None;
+    };
+    Some(zh)
 }
 
 /// The usual problems of complaint and volume files, in Chinese.
@@ -233,6 +297,36 @@ mod tests {
         }
         assert!(
             problem(Lang::Zh, "not a time cxm can read (e.g. …)").starts_with("无法识别的时间")
+        );
+    }
+
+    #[test]
+    fn rarer_survey_problems_read_in_chinese() {
+        for (en, zh) in [
+            (
+                "required question nps of survey visits has no column in this file",
+                "问卷 visits 的必答题 nps 在此文件中没有对应的列",
+            ),
+            (
+                "question liked has no option or row \"Speed\"",
+                "题目 liked 没有选项或行 \"Speed\"",
+            ),
+            (
+                "question q2 is single choice in the survey, which several columns cannot fill",
+                "题目 q2 在问卷中是单选，无法由多列填写",
+            ),
+            ("\"a@\" is not an email address", "\"a@\" 不是邮箱地址"),
+            (
+                "text is longer than 10000 characters",
+                "文本超过 10000 个字符",
+            ),
+            ("must not be empty", "不能为空"),
+        ] {
+            assert_eq!(problem(Lang::Zh, en), zh);
+        }
+        assert!(
+            problem(Lang::Zh, "no column holds the submission time; name it …")
+                .starts_with("没有提交时间列")
         );
     }
 
