@@ -12,7 +12,7 @@ use crate::AppState;
 use crate::web::chart::{self, Point};
 use crate::web::i18n::Lang;
 use crate::web::session::SignedInUser;
-use crate::web::{query_value, render, switch_url};
+use crate::web::{filter_tags, query_filters, query_value, render, switch_url};
 
 struct TileView {
     metric: String,
@@ -73,6 +73,8 @@ struct DashboardPage {
     sort_n_url: String,
     comments: Vec<CommentRow>,
     active_filters: Vec<(String, String)>,
+    /// The explorer with the page's survey, dates and filters.
+    responses_url: String,
     active_filters_hidden: Vec<(String, String)>,
 }
 
@@ -132,18 +134,7 @@ pub async fn page(
     }
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(query.as_deref().unwrap_or("")).unwrap_or_default();
-    let mut filters: Vec<(String, Vec<String>)> = Vec::new();
-    for (key, value) in &pairs {
-        if let Some(name) = key
-            .strip_prefix("filter.")
-            .filter(|n| !n.is_empty() && !value.is_empty())
-        {
-            match filters.iter_mut().find(|(k, _)| k == name) {
-                Some((_, values)) => values.push(value.clone()),
-                None => filters.push((name.to_owned(), vec![value.clone()])),
-            }
-        }
-    }
+    let filters = query_filters(&pairs);
     let input = OverviewInput {
         survey: query_value(query.as_deref(), "survey"),
         since: query_value(query.as_deref(), "since"),
@@ -325,25 +316,27 @@ pub async fn page(
             .filter(|(k, _)| k.starts_with("filter."))
             .cloned()
             .collect(),
-        active_filters: overview
-            .filters
-            .iter()
-            .flat_map(|(key, values)| values.iter().map(move |v| (key.clone(), v.clone())))
-            .map(|(key, value)| {
-                let kept: Vec<(String, String)> = pairs
+        active_filters: filter_tags("/dashboard", &pairs, &overview.filters),
+        responses_url: {
+            // The responses behind the page: its survey, dates and filters.
+            let mut kept: Vec<(String, String)> = overview
+                .survey
+                .iter()
+                .map(|s| ("survey".to_owned(), s.clone()))
+                .collect();
+            kept.push(("since".to_owned(), overview.since.clone()));
+            kept.push(("until".to_owned(), overview.until.clone()));
+            kept.extend(
+                pairs
                     .iter()
-                    .filter(|(k, v)| !(k == &format!("filter.{key}") && v == &value))
-                    .cloned()
-                    .collect();
-                (
-                    format!("{key} = {value} ×"),
-                    format!(
-                        "/dashboard?{}",
-                        serde_urlencoded::to_string(&kept).unwrap_or_default()
-                    ),
-                )
-            })
-            .collect(),
+                    .filter(|(k, _)| k.starts_with("filter."))
+                    .cloned(),
+            );
+            format!(
+                "/responses?{}",
+                serde_urlencoded::to_string(&kept).unwrap_or_default()
+            )
+        },
     };
     render(&page, StatusCode::OK)
 }

@@ -145,6 +145,50 @@ pub(crate) fn query_value(query: Option<&str>, key: &str) -> Option<String> {
         .map(|(_, v)| v)
 }
 
+/// The `filter.KEY=VALUE` pairs of a page's query (the dashboard's and the explorer's): each
+/// key (`channel`, `touchpoint`, a dimension key, `answer:<question>`) with its values.
+pub(crate) fn query_filters(pairs: &[(String, String)]) -> Vec<(String, Vec<String>)> {
+    let mut filters: Vec<(String, Vec<String>)> = Vec::new();
+    for (key, value) in pairs {
+        if let Some(name) = key
+            .strip_prefix("filter.")
+            .filter(|n| !n.is_empty() && !value.is_empty())
+        {
+            match filters.iter_mut().find(|(k, _)| k == name) {
+                Some((_, values)) => values.push(value.clone()),
+                None => filters.push((name.to_owned(), vec![value.clone()])),
+            }
+        }
+    }
+    filters
+}
+
+/// The filters in force as tags, `key = value ×`, each with the URL of `path` without it.
+pub(crate) fn filter_tags(
+    path: &str,
+    pairs: &[(String, String)],
+    filters: &[(String, Vec<String>)],
+) -> Vec<(String, String)> {
+    filters
+        .iter()
+        .flat_map(|(key, values)| values.iter().map(move |v| (key.clone(), v.clone())))
+        .map(|(key, value)| {
+            let kept: Vec<(String, String)> = pairs
+                .iter()
+                .filter(|(k, v)| !(k == &format!("filter.{key}") && v == &value))
+                .cloned()
+                .collect();
+            (
+                format!("{key} = {value} ×"),
+                format!(
+                    "{path}?{}",
+                    serde_urlencoded::to_string(&kept).unwrap_or_default()
+                ),
+            )
+        })
+        .collect()
+}
+
 /// The same page in the other language: the query with `lang` replaced.
 pub(crate) fn switch_url(path: &str, query: Option<&str>, lang: Lang) -> String {
     let mut pairs: Vec<(String, String)> =

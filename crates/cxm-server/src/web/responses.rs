@@ -10,7 +10,7 @@ use cxm_app::{AppError, ExploredResponse, ResponseListInput};
 use crate::AppState;
 use crate::web::i18n::Lang;
 use crate::web::session::SignedInUser;
-use crate::web::{message, query_value, render, switch_url};
+use crate::web::{filter_tags, message, query_filters, query_value, render, switch_url};
 
 /// Responses per page.
 const PAGE: u32 = 50;
@@ -44,6 +44,9 @@ struct ListPage {
     channel: String,
     rows: Vec<Row>,
     next_url: Option<String>,
+    /// The filters in force, each with the URL without it, and as hidden form fields.
+    active_filters: Vec<(String, String)>,
+    active_filters_hidden: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -80,7 +83,11 @@ pub async fn list(
 ) -> Response {
     let lang = user.lang(query.as_deref(), &headers);
     let get = |key: &str| query_value(query.as_deref(), key).filter(|v| !v.is_empty());
-    let input = ResponseListInput {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(query.as_deref().unwrap_or("")).unwrap_or_default();
+    // The dashboard's filters, as its "all responses of this view" link carries them.
+    let filters = query_filters(&pairs);
+    let mut input = ResponseListInput {
         survey: get("survey"),
         since: get("since"),
         until: get("until"),
@@ -89,6 +96,18 @@ pub async fn list(
         limit: Some(PAGE),
         ..ResponseListInput::default()
     };
+    for (key, values) in &filters {
+        match key.as_str() {
+            "channel" => input.channels.extend(values.iter().cloned()),
+            "touchpoint" => input.touchpoints.extend(values.iter().cloned()),
+            answer if answer.starts_with("answer:") => input
+                .answers
+                .push((answer["answer:".len()..].to_owned(), values.clone())),
+            dimension => input
+                .dimensions
+                .push((dimension.to_owned(), values.clone())),
+        }
+    }
     let (explored, next) = match state.app.explore(&input).await {
         Ok(found) => found,
         Err(AppError::Invalid(problems)) => {
@@ -167,6 +186,12 @@ pub async fn list(
         channel: get("channel").unwrap_or_default(),
         rows,
         next_url,
+        active_filters: filter_tags("/responses", &pairs, &filters),
+        active_filters_hidden: pairs
+            .iter()
+            .filter(|(k, _)| k.starts_with("filter."))
+            .cloned()
+            .collect(),
     };
     render(&page, StatusCode::OK)
 }

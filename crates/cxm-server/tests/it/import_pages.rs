@@ -433,4 +433,27 @@ async fn the_dashboard_breaks_down_by_a_choice_questions_answer() {
     let comments = &filtered.html[filtered.html.find("id=\"comments\"").expect("comments")..];
     assert!(comments.contains("米饭太硬了"), "{comments}");
     assert!(!comments.contains("汤很好喝"), "{comments}");
+    // Its responses in the explorer, with the same filter in force.
+    let link = "id=\"see-responses\" href=\"";
+    let at = filtered.html.find(link).expect("a link to the responses") + link.len();
+    let href = filtered.html[at..]
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
+    let explorer = pages.get(&analyst, &href).await;
+    assert_eq!(explorer.status, StatusCode::OK, "{}", explorer.html);
+    let table = &explorer.html[explorer.html.find("id=\"responses\"").expect("a table")..];
+    assert_eq!(
+        table.matches("<tr>").count(),
+        2,
+        "a header and one response: {table}"
+    );
+    assert!(table.contains("米饭太硬了"), "{table}");
+    assert!(
+        explorer.html.contains("answer:dish = 米饭"),
+        "{}",
+        explorer.html
+    );
 }
