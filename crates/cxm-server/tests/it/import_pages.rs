@@ -6,7 +6,7 @@
 use axum::http::StatusCode;
 use cxm_app::{App, Role};
 
-use crate::pages::{FORM_TOKEN, Pages, Person, hidden};
+use crate::pages::{FORM_TOKEN, Pages, Person, hidden, href_after};
 
 #[tokio::test]
 async fn an_export_is_checked_on_the_import_page_then_imported_once() {
@@ -408,18 +408,11 @@ async fn the_dashboard_breaks_down_by_a_choice_questions_answer() {
         assert!(table.contains(shown), "{shown}: {table}");
     }
     // A group filters the page to the responses that chose it.
-    let link = "href=\"";
     let rice = table
         .split("<tr>")
         .find(|row| row.contains("米饭"))
         .expect("a rice row");
-    let at = rice.find(link).expect("the group links to its filter") + link.len();
-    let href = rice[at..]
-        .split('"')
-        .next()
-        .unwrap()
-        .replace("&#38;", "&")
-        .replace("&amp;", "&");
+    let href = href_after(rice, "href=\"").expect("the group links to its filter");
     assert!(href.contains("filter.answer%3Adish="), "{href}");
     let filtered = pages.get(&analyst, &href).await;
     assert_eq!(filtered.status, StatusCode::OK, "{}", filtered.html);
@@ -434,14 +427,8 @@ async fn the_dashboard_breaks_down_by_a_choice_questions_answer() {
     assert!(comments.contains("米饭太硬了"), "{comments}");
     assert!(!comments.contains("汤很好喝"), "{comments}");
     // Its responses in the explorer, with the same filter in force.
-    let link = "id=\"see-responses\" href=\"";
-    let at = filtered.html.find(link).expect("a link to the responses") + link.len();
-    let href = filtered.html[at..]
-        .split('"')
-        .next()
-        .unwrap()
-        .replace("&#38;", "&")
-        .replace("&amp;", "&");
+    let href = href_after(&filtered.html, "id=\"see-responses\" href=\"")
+        .expect("a link to the responses");
     let explorer = pages.get(&analyst, &href).await;
     assert_eq!(explorer.status, StatusCode::OK, "{}", explorer.html);
     let table = &explorer.html[explorer.html.find("id=\"responses\"").expect("a table")..];

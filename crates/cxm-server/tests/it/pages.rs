@@ -165,6 +165,13 @@ pub(crate) fn hidden(html: &str, name: &str) -> String {
     html[at..].split('"').next().unwrap().to_owned()
 }
 
+/// The link that follows `marker` (which ends with `href="`) on a page, unescaped.
+pub(crate) fn href_after(html: &str, marker: &str) -> Option<String> {
+    let at = html.find(marker)? + marker.len();
+    let href = html[at..].split('"').next()?;
+    Some(href.replace("&#38;", "&").replace("&amp;", "&"))
+}
+
 /// Form fields as the pairs [`Pages::post`] takes.
 pub(crate) fn pairs<'a>(form: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     form.iter().map(|(k, v)| (*k, v.as_str())).collect()
