@@ -248,20 +248,9 @@ impl App {
             .await?;
             (tiles, trend, breakdown)
         };
-        let answers = {
-            let named = base
-                .answers
-                .iter()
-                .map(|(key, values)| Ok((cxm_domain::QuestionKey::parse(key)?, values.clone())))
-                .collect::<Result<_, AppError>>()?;
-            let ids: Vec<i64> = stored
-                .iter()
-                .filter(|s| chosen.iter().any(|c| c.key == s.survey.key))
-                .map(|s| s.id)
-                .collect();
-            let items = self.store.items(&ids).await?;
-            crate::metrics::answer_filters(&named, &items, &stored)?
-        };
+        let answers = self
+            .resolve_answer_filters(survey.as_deref(), &base.answers)
+            .await?;
         let comments = self
             .latest_comments(&chosen, survey.as_deref(), since, until, &base, answers)
             .await?;

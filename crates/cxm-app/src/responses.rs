@@ -1,10 +1,8 @@
 //! Listing responses: filters as clients send them, pages with an opaque cursor.
 
-use std::collections::BTreeMap;
-
 use chrono::NaiveDate;
-use cxm_domain::{LocalDay, QuestionKey};
-use cxm_store::{AnswerFilter, ResponseFilter, ResponsePage};
+use cxm_domain::LocalDay;
+use cxm_store::{ResponseFilter, ResponsePage};
 
 use crate::{App, AppError};
 
@@ -79,7 +77,12 @@ impl App {
         for channel in &input.channels {
             channel.parse::<cxm_domain::Channel>()?;
         }
-        let answers = self.answer_filters_of(input).await?;
+        let answers = self
+            .resolve_answer_filters(
+                input.survey.as_deref(),
+                input.answers.iter().map(|(key, values)| (key, values)),
+            )
+            .await?;
         let filter = ResponseFilter {
             survey: input.survey.clone(),
             days,
@@ -96,39 +99,6 @@ impl App {
         let page = self.store.responses(&filter).await?;
         let next = page.next.map(|(at, id)| format!("{at}_{id}"));
         Ok((page, next))
-    }
-}
-
-impl App {
-    /// The answer filters of a listing, resolved against its survey (or all surveys).
-    async fn answer_filters_of(
-        &self,
-        input: &ResponseListInput,
-    ) -> Result<Vec<AnswerFilter>, AppError> {
-        if input.answers.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut named: BTreeMap<QuestionKey, Vec<String>> = BTreeMap::new();
-        for (key, values) in &input.answers {
-            let key = QuestionKey::parse(key).map_err(|e| e.within(&format!("answers.{key}")))?;
-            named
-                .entry(key)
-                .or_default()
-                .extend(values.iter().map(|v| v.trim().to_owned()));
-        }
-        let stored = self.store.surveys().await?;
-        let ids: Vec<i64> = stored
-            .iter()
-            .filter(|s| {
-                input
-                    .survey
-                    .as_deref()
-                    .is_none_or(|key| s.survey.key.as_str() == key)
-            })
-            .map(|s| s.id)
-            .collect();
-        let items = self.store.items(&ids).await?;
-        crate::metrics::answer_filters(&named, &items, &stored)
     }
 }
 

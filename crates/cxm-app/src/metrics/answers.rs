@@ -155,3 +155,39 @@ pub(crate) fn answer_filters(
     }
     Ok(filters)
 }
+
+impl crate::App {
+    /// Answer filters as clients send them (question key → options, by key or label),
+    /// resolved against one survey or, without one, every survey: what response listings
+    /// read. Nothing is read from the store when there are none.
+    ///
+    /// # Errors
+    /// [`AppError::Invalid`] naming `answers.<question>` for a key that is not a question key
+    /// or not a choice question of those surveys.
+    pub(crate) async fn resolve_answer_filters<'a>(
+        &self,
+        survey: Option<&str>,
+        answers: impl IntoIterator<Item = (&'a String, &'a Vec<String>)>,
+    ) -> Result<Vec<AnswerFilter>, AppError> {
+        let mut named: BTreeMap<QuestionKey, Vec<String>> = BTreeMap::new();
+        for (key, values) in answers {
+            let question =
+                QuestionKey::parse(key).map_err(|e| e.within(&format!("answers.{key}")))?;
+            named
+                .entry(question)
+                .or_default()
+                .extend(values.iter().map(|v| v.trim().to_owned()));
+        }
+        if named.is_empty() {
+            return Ok(Vec::new());
+        }
+        let stored = self.store.surveys().await?;
+        let ids: Vec<i64> = stored
+            .iter()
+            .filter(|s| survey.is_none_or(|key| s.survey.key.as_str() == key))
+            .map(|s| s.id)
+            .collect();
+        let items = self.store.items(&ids).await?;
+        answer_filters(&named, &items, &stored)
+    }
+}

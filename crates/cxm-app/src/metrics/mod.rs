@@ -19,9 +19,8 @@ use cxm_store::{
 };
 
 use crate::{App, AppError, Problem};
-use answers::{ChoiceQuestion, NotChoice, OptionLabels};
+use answers::{ChoiceQuestion, NotChoice, OptionLabels, answer_filters};
 
-pub(crate) use answers::answer_filters;
 pub use input::MetricQueryInput;
 pub use result::{ComparisonResult, Estimate, MetricRow, MetricsResult, OptionShare, ValueCount};
 
