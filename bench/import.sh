@@ -2,7 +2,9 @@
 # Imports a generated 1,000,000-row generic CSV (one row per response: id, time, region,
 # store, channel, NPS, CSAT, comment) with `cxm import` into a fresh SQLite database, and the
 # same file with pandas `read_csv` + `to_sql` into SQLite, in the same run; prints rows/s,
-# peak memory (max RSS) and the ratio as a Markdown table (see BENCHMARKS.md).
+# peak memory (max RSS) and the ratio as a Markdown table (see BENCHMARKS.md). Where the
+# sqlite3 shell is installed, each run also times SQLite's own CSV loader (`.import` into one
+# table without indexes): no program that stores the rows in SQLite writes them faster.
 #
 #   bash bench/import.sh [ROWS] [REPEAT]
 #
@@ -40,7 +42,7 @@ size=$(du -m "$work/responses.csv" | cut -f1)
 echo "| run | tool | rows | seconds | rows/s | peak RSS (MB) |"
 echo "|---|---|---|---|---|---|"
 for run in $(seq 1 "$repeat"); do
-  rm -f "$work/cxm.db" "$work/pandas.db"
+  rm -f "$work/cxm.db" "$work/pandas.db" "$work/floor.db"
   /usr/bin/time -f "%e %M" -o "$work/cxm.time" target/release/cxm --database "sqlite://$work/cxm.db" \
     import "$work/responses.csv" --survey bench > "$work/cxm.out" 2>/dev/null
   read -r cxm_s cxm_kb < "$work/cxm.time"
@@ -54,6 +56,13 @@ with sqlite3.connect(sys.argv[2]) as db:
   awk -v r="$run" -v n="$rows" -v s="$cxm_s" -v kb="$cxm_kb" 'BEGIN { printf "| %d | cxm import | %d | %.1f | %.0f | %.0f |\n", r, n, s, n / s, kb / 1024 }'
   awk -v r="$run" -v n="$rows" -v s="$pd_s" -v kb="$pd_kb" 'BEGIN { printf "| %d | pandas read_csv + to_sql | %d | %.1f | %.0f | %.0f |\n", r, n, s, n / s, kb / 1024 }'
   awk -v a="$pd_s" -v b="$cxm_s" -v r="$run" 'BEGIN { printf "| %d | ratio (pandas time / cxm time) | | | %.2f× | |\n", r, a / b }'
+  if command -v sqlite3 >/dev/null; then
+    /usr/bin/time -f "%e %M" -o "$work/floor.time" sqlite3 "$work/floor.db" -cmd ".mode csv" \
+      ".import $work/responses.csv responses"
+    read -r fl_s fl_kb < "$work/floor.time"
+    awk -v r="$run" -v n="$rows" -v s="$fl_s" -v kb="$fl_kb" 'BEGIN { printf "| %d | sqlite3 .import (no indexes) | %d | %.1f | %.0f | %.0f |\n", r, n, s, n / s, kb / 1024 }'
+    awk -v a="$pd_s" -v b="$fl_s" -v r="$run" 'BEGIN { printf "| %d | ratio (pandas time / sqlite3 .import time) | | | %.2f× | |\n", r, a / b }'
+  fi
 done
 echo
 echo "file: $rows rows, ${size} MB; cxm output: $(tail -1 "$work/cxm.out")"
