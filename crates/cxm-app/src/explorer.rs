@@ -28,6 +28,24 @@ impl App {
         Ok((self.with_comments(page.responses).await?, next))
     }
 
+    /// What the responses of a survey (of every survey when `None`) can be filtered by: name
+    /// as a filter key (`touchpoint`, a dimension key, `answer:<question>`) and as shown.
+    ///
+    /// # Errors
+    /// [`AppError::Store`] when the database fails.
+    pub async fn response_fields(
+        &self,
+        survey: Option<&str>,
+    ) -> Result<Vec<(String, String)>, AppError> {
+        let stored = self.store.surveys().await?;
+        let chosen: Vec<&cxm_domain::Survey> = stored
+            .iter()
+            .map(|s| &s.survey)
+            .filter(|s| survey.is_none_or(|key| s.key.as_str() == key))
+            .collect();
+        self.segment_fields(&chosen).await
+    }
+
     /// One response by its public id.
     ///
     /// # Errors

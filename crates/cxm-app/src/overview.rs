@@ -157,35 +157,7 @@ impl App {
         }) {
             metrics.push("ces".to_owned());
         }
-        let mut breakdowns: Vec<(String, String)> = ["channel", "touchpoint"]
-            .map(|b| (b.to_owned(), b.to_owned()))
-            .to_vec();
-        for s in &chosen {
-            for key in self.store.dimension_keys(s.key.as_str()).await? {
-                if !breakdowns.iter().any(|(b, _)| *b == key) {
-                    breakdowns.push((key.clone(), key));
-                }
-            }
-        }
-        // Choice questions break down by their answer, named by their text.
-        for s in &chosen {
-            for question in &s.questions {
-                let name = format!("answer:{}", question.key.as_str());
-                if matches!(
-                    question.kind,
-                    QuestionKind::SingleChoice { .. } | QuestionKind::MultiChoice { .. }
-                ) && !breakdowns.iter().any(|(b, _)| *b == name)
-                {
-                    let text = question.text.in_language("zh").trim();
-                    let label = if text.is_empty() {
-                        question.key.as_str()
-                    } else {
-                        text
-                    };
-                    breakdowns.push((name, label.to_owned()));
-                }
-            }
-        }
+        let breakdowns = self.segment_fields(&chosen).await?;
         let by = input
             .by
             .clone()
@@ -268,6 +240,47 @@ impl App {
             min_n: self.config.metrics.min_n,
             filters: input.filters.clone(),
         })
+    }
+
+    /// What responses of `surveys` can be broken down and filtered by: name as queried
+    /// (`channel`, `touchpoint`, a dimension key, `answer:<question>`) and as shown (a choice
+    /// question by its text, Chinese first).
+    ///
+    /// # Errors
+    /// [`AppError::Store`] when the database fails.
+    pub(crate) async fn segment_fields(
+        &self,
+        surveys: &[&cxm_domain::Survey],
+    ) -> Result<Vec<(String, String)>, AppError> {
+        let mut fields: Vec<(String, String)> = ["channel", "touchpoint"]
+            .map(|b| (b.to_owned(), b.to_owned()))
+            .to_vec();
+        for s in surveys {
+            for key in self.store.dimension_keys(s.key.as_str()).await? {
+                if !fields.iter().any(|(b, _)| *b == key) {
+                    fields.push((key.clone(), key));
+                }
+            }
+        }
+        for s in surveys {
+            for question in &s.questions {
+                let name = format!("answer:{}", question.key.as_str());
+                if matches!(
+                    question.kind,
+                    QuestionKind::SingleChoice { .. } | QuestionKind::MultiChoice { .. }
+                ) && !fields.iter().any(|(b, _)| *b == name)
+                {
+                    let text = question.text.in_language("zh").trim();
+                    let label = if text.is_empty() {
+                        question.key.as_str()
+                    } else {
+                        text
+                    };
+                    fields.push((name, label.to_owned()));
+                }
+            }
+        }
+        Ok(fields)
     }
 
     async fn latest_comments(

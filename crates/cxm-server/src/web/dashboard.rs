@@ -316,7 +316,12 @@ pub async fn page(
             .filter(|(k, _)| k.starts_with("filter."))
             .cloned()
             .collect(),
-        active_filters: filter_tags("/dashboard", &pairs, &overview.filters),
+        active_filters: filter_tags(
+            "/dashboard",
+            &pairs,
+            &overview.filters,
+            &overview.breakdowns,
+        ),
         responses_url: {
             // The responses behind the page: its survey, dates and filters.
             let mut kept: Vec<(String, String)> = overview

@@ -163,23 +163,29 @@ pub(crate) fn query_filters(pairs: &[(String, String)]) -> Vec<(String, Vec<Stri
     filters
 }
 
-/// The filters in force as tags, `key = value ×`, each with the URL of `path` without it.
+/// The filters in force as tags, `field = value ×`, each with the URL of `path` without it.
+/// A field is named by its label in `labels` (a choice question by its text), else its key.
 pub(crate) fn filter_tags(
     path: &str,
     pairs: &[(String, String)],
     filters: &[(String, Vec<String>)],
+    labels: &[(String, String)],
 ) -> Vec<(String, String)> {
     filters
         .iter()
         .flat_map(|(key, values)| values.iter().map(move |v| (key.clone(), v.clone())))
         .map(|(key, value)| {
+            let shown = labels
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map_or(key.as_str(), |(_, label)| label.as_str());
             let kept: Vec<(String, String)> = pairs
                 .iter()
                 .filter(|(k, v)| !(k == &format!("filter.{key}") && v == &value))
                 .cloned()
                 .collect();
             (
-                format!("{key} = {value} ×"),
+                format!("{shown} = {value} ×"),
                 format!(
                     "{path}?{}",
                     serde_urlencoded::to_string(&kept).unwrap_or_default()

@@ -1,10 +1,12 @@
 //! The responses explorer: filters and a cursor in the URL, a page of responses with their
-//! scores and comments (sentiment and themes), and one response in full.
+//! scores and comments (sentiment and themes), and one response in full. A filter on a
+//! touchpoint, a dimension or a choice answer is added from the page's form (`add`,
+//! `add_value`), which becomes the `filter.KEY=VALUE` the dashboard links with.
 
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use cxm_app::{AppError, ExploredResponse, ResponseListInput};
 
 use crate::AppState;
@@ -44,6 +46,8 @@ struct ListPage {
     channel: String,
     rows: Vec<Row>,
     next_url: Option<String>,
+    /// What a filter can be added on: key and label.
+    fields: Vec<(String, String)>,
     /// The filters in force, each with the URL without it, and as hidden form fields.
     active_filters: Vec<(String, String)>,
     active_filters_hidden: Vec<(String, String)>,
@@ -85,6 +89,9 @@ pub async fn list(
     let get = |key: &str| query_value(query.as_deref(), key).filter(|v| !v.is_empty());
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(query.as_deref().unwrap_or("")).unwrap_or_default();
+    if let Some(url) = with_added_filter(&pairs) {
+        return Redirect::to(&url).into_response();
+    }
     // The dashboard's filters, as its "all responses of this view" link carries them.
     let filters = query_filters(&pairs);
     let mut input = ResponseListInput {
@@ -130,6 +137,21 @@ pub async fn list(
         Ok(list) => list,
         Err(error) => return crate::ApiError::from(error).into_response(),
     };
+    let labels: Vec<(String, String)> =
+        match state.app.response_fields(input.survey.as_deref()).await {
+            Ok(fields) => fields
+                .into_iter()
+                .map(|(key, label)| {
+                    let label = match key.as_str() {
+                        "channel" => lang.t("responses.channel").to_owned(),
+                        "touchpoint" => lang.t("responses.touchpoint").to_owned(),
+                        _ => label,
+                    };
+                    (key, label)
+                })
+                .collect(),
+            Err(error) => return crate::ApiError::from(error).into_response(),
+        };
     let zone = state.app.config().zone();
     let rows = explored
         .iter()
@@ -186,7 +208,13 @@ pub async fn list(
         channel: get("channel").unwrap_or_default(),
         rows,
         next_url,
-        active_filters: filter_tags("/responses", &pairs, &filters),
+        // The channel has a field of its own.
+        fields: labels
+            .iter()
+            .filter(|(key, _)| key != "channel")
+            .cloned()
+            .collect(),
+        active_filters: filter_tags("/responses", &pairs, &filters, &labels),
         active_filters_hidden: pairs
             .iter()
             .filter(|(k, _)| k.starts_with("filter."))
@@ -194,6 +222,32 @@ pub async fn list(
             .collect(),
     };
     render(&page, StatusCode::OK)
+}
+
+/// The explorer's URL with the filter its form adds (`add` = a field, `add_value` = a value)
+/// as `filter.FIELD=VALUE`, from the first page; `None` when the query adds nothing.
+fn with_added_filter(pairs: &[(String, String)]) -> Option<String> {
+    let field = |name: &str| {
+        pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_owned())
+    };
+    let (key, value) = (field("add")?, field("add_value").unwrap_or_default());
+    let mut kept: Vec<(String, String)> = pairs
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "add" | "add_value" | "cursor"))
+        .cloned()
+        .collect();
+    let filter = (format!("filter.{key}"), value);
+    if !key.is_empty() && !filter.1.is_empty() && !kept.contains(&filter) {
+        kept.push(filter);
+    }
+    Some(format!(
+        "/responses?{}",
+        serde_urlencoded::to_string(&kept).unwrap_or_default()
+    ))
 }
 
 /// One response.

@@ -439,8 +439,40 @@ async fn the_dashboard_breaks_down_by_a_choice_questions_answer() {
     );
     assert!(table.contains("米饭太硬了"), "{table}");
     assert!(
-        explorer.html.contains("answer:dish = 米饭"),
+        explorer.html.contains("点了哪道菜 = 米饭"),
         "{}",
         explorer.html
     );
+    // The explorer's own form adds the same filter: the question is offered by its text.
+    let unfiltered = pages.get(&analyst, "/responses?survey=menu").await;
+    assert!(
+        unfiltered
+            .html
+            .contains("<option value=\"answer:dish\">点了哪道菜</option>"),
+        "{}",
+        unfiltered.html
+    );
+    let added = pages
+        .get(
+            &analyst,
+            "/responses?survey=menu&channel=&add=answer%3Adish&add_value=%E7%B1%B3%E9%A5%AD",
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.html);
+    assert_eq!(
+        added.location,
+        "/responses?survey=menu&channel=&filter.answer%3Adish=%E7%B1%B3%E9%A5%AD"
+    );
+    let explorer = pages.get(&analyst, &added.location).await;
+    let table = &explorer.html[explorer.html.find("id=\"responses\"").expect("a table")..];
+    assert_eq!(table.matches("<tr>").count(), 2, "{table}");
+    assert!(table.contains("米饭太硬了"), "{table}");
+    // A field without a value adds nothing.
+    let nothing = pages
+        .get(
+            &analyst,
+            "/responses?survey=menu&add=answer%3Adish&add_value=",
+        )
+        .await;
+    assert_eq!(nothing.location, "/responses?survey=menu");
 }
