@@ -16,7 +16,8 @@ impl Plan {
     /// The response a data row holds.
     ///
     /// # Errors
-    /// Every problem of the row, each naming its column and value.
+    /// Every problem of the row, each naming its column and value; none when the file has no
+    /// time at all (the plan's own problem says so once).
     pub fn convert(&self, record: &Record) -> Result<ResponseInput, Vec<CellProblem>> {
         let mut problems = Vec::new();
         let cell = |index: usize| -> &str {
@@ -56,6 +57,7 @@ impl Plan {
             .map(|&i| (i, cell(i)))
             .find(|(_, v)| !v.is_empty());
         let mut complete = None;
+        let mut untimed = false;
         let time = match (submitted, started) {
             (Some((index, text)), _) | (None, Some((index, text))) => {
                 if submitted.is_none() && meta.empty_submit_is_partial {
@@ -71,13 +73,14 @@ impl Plan {
             }
             (None, None) if let Some(time) = &self.default_submitted_at => time.clone(),
             (None, None) => {
-                let index = meta
-                    .submitted
-                    .first()
-                    .or(meta.started.first())
-                    .copied()
-                    .unwrap_or(0);
-                problems.push(problem(index, "the submission time is empty".to_owned()));
+                match meta.submitted.first().or(meta.started.first()) {
+                    Some(&index) => {
+                        problems.push(problem(index, "the submission time is empty".to_owned()));
+                    }
+                    // The plan refuses a file without a time column once; its rows are
+                    // rejected without saying so again on every one.
+                    None => untimed = true,
+                }
                 String::new()
             }
         };
@@ -151,7 +154,7 @@ impl Plan {
                 Err((index, reason)) => problems.push(problem(index, reason)),
             }
         }
-        if !problems.is_empty() {
+        if untimed || !problems.is_empty() {
             return Err(problems);
         }
         Ok(ResponseInput {

@@ -299,13 +299,38 @@ impl Plan {
                     text,
                     part,
                 } => {
+                    let whole = |p: &Part| matches!(p, Part::Whole);
                     match groups.iter_mut().find(|g| g.key == *question) {
-                        Some(group) => group.columns.push((index, part)),
+                        // Options or rows of one question.
+                        Some(group)
+                            if !whole(part) && !group.columns.iter().any(|(_, p)| whole(p)) =>
+                        {
+                            group.columns.push((index, part));
+                        }
                         None => groups.push(Group {
                             key: question.clone(),
                             text: text.clone(),
                             columns: vec![(index, part)],
                         }),
+                        // Two columns whose headers make the same key (`Service`, `Service?`)
+                        // are two questions: the later one gets a key of its own.
+                        Some(_) => {
+                            let taken = |key: &str| {
+                                groups.iter().any(|g| g.key == key)
+                                    || layout.columns.iter().any(|c| {
+                                        matches!(&c.role, Role::Answer { question, .. } if question == key)
+                                    })
+                            };
+                            let key = (2..)
+                                .map(|n| format!("{question}_{n}"))
+                                .find(|k| !taken(k))
+                                .expect("a free key");
+                            groups.push(Group {
+                                key,
+                                text: text.clone(),
+                                columns: vec![(index, part)],
+                            });
+                        }
                     }
                     String::new()
                 }

@@ -223,6 +223,11 @@ fn a_file_without_times_needs_a_default_time_and_missing_codes_are_no_answer() {
         .find(|p| p.reason.contains("no column holds the submission time"))
         .expect("a file without times is refused");
     assert!(refused.reason.contains("--submitted-at"), "{refused:?}");
+    // Its rows are rejected, without the same problem said again on each of them.
+    let (prepared, plan) = plan_of(&undated(), None);
+    for row in cxm_formats::data_rows(&undated(), &prepared).unwrap() {
+        assert_eq!(plan.convert(&row.unwrap()).unwrap_err(), Vec::new());
+    }
     let seat = plan.survey.question("seat_comfort").expect("seat comfort");
     assert!(
         matches!(
@@ -330,4 +335,48 @@ fn segment_columns_of_a_generic_file_become_dimensions_by_their_usual_names() {
         layout.columns[8].role,
         cxm_formats::Role::Answer { .. }
     ));
+}
+
+#[test]
+fn columns_whose_headers_make_the_same_key_stay_separate_questions() {
+    // `Service` and `Service?` both slug to `service`; `Service 2` already owns `service_2`.
+    let file = FileSource::Bytes {
+        name: "same-keys.csv".into(),
+        bytes: "id,submitted_at,Service,Service?,Service 2\n\
+                1,2026-01-01 10:00,5,4,3\n2,2026-01-02 10:00,4,3,2\n"
+            .as_bytes()
+            .to_vec()
+            .into(),
+    };
+    let (prepared, plan) = plan_of(&file, None);
+    assert!(plan.problems.is_empty(), "{:?}", plan.problems);
+    let becomes: Vec<&str> = plan.columns[2..]
+        .iter()
+        .map(|c| c.becomes.as_str())
+        .collect();
+    assert_eq!(
+        becomes,
+        [
+            "question service (rating 1–5)",
+            "question service_3 (rating 1–5)",
+            "question service_2 (rating 1–5)"
+        ]
+    );
+    let first = plan
+        .convert(
+            &cxm_formats::data_rows(&file, &prepared)
+                .unwrap()
+                .next()
+                .unwrap()
+                .unwrap(),
+        )
+        .unwrap();
+    for (key, value) in [("service", "5"), ("service_3", "4"), ("service_2", "3")] {
+        assert_eq!(
+            first.answers.get(key).map(ToString::to_string).as_deref(),
+            Some(value),
+            "{key}: {:?}",
+            first.answers
+        );
+    }
 }
