@@ -208,6 +208,7 @@ impl App {
                 let mut table = cxm_formats::data_rows(&source, &prepared)
                     .map_err(|e| AppError::Malformed(e.to_string()))?;
                 let mut batch = Batch::default();
+                let mut repeats = cxm_formats::RowRepeats::default();
                 let mut rows = 0u64;
                 loop {
                     let next = table.next();
@@ -216,7 +217,8 @@ impl App {
                         Some(Ok(record)) => {
                             rows += 1;
                             match plan.convert(&record) {
-                                Ok(input) => {
+                                Ok(mut input) => {
+                                    repeats.number(&plan, &mut input);
                                     batch.inputs.push(input);
                                     batch.rows.push(record.row);
                                 }

@@ -44,6 +44,14 @@ pub struct IngestReport {
     pub updated: u64,
 }
 
+impl IngestReport {
+    /// Responses received that repeated another of the same batch (the same source and id)
+    /// and were stored once, the later copy winning.
+    pub fn repeated(&self) -> u64 {
+        self.received.saturating_sub(self.inserted + self.updated)
+    }
+}
+
 impl IngestFormat {
     /// Guesses the format from a file name: `.csv` is long CSV, anything else JSON lines.
     pub fn from_path(path: &str) -> IngestFormat {

@@ -2,7 +2,7 @@
 //! customer, dimensions and answers, every bad cell reported with its row, column, value and
 //! reason. The response is then validated against the survey like any other.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use cxm_domain::{Channel, CustomerInput, ResponseInput};
 use serde_json::Value;
@@ -66,7 +66,7 @@ impl Plan {
                 match parse_time(text, &self.zone) {
                     Some(time) => time.to_rfc3339(),
                     None => {
-                        problems.push(problem(index, "not a time cxm can read (e.g. 2026-09-03 12:00:00, 2026/09/03 12:00, 09/03/2026 12:00:00 PM, RFC 3339, Unix seconds)".to_owned()));
+                        problems.push(problem(index, "not a time cxm can read (e.g. 2026-09-03 12:00:00, 2026/09/03 12:00, 09/03/2026 12:00:00 PM, 3-Sep-2026, RFC 3339, Unix seconds)".to_owned()));
                         String::new()
                     }
                 }
@@ -254,8 +254,40 @@ impl Plan {
     }
 }
 
+/// Tells identical rows of a file without response ids apart: a row keeps its content key
+/// the first time it is seen and its n-th copy becomes `<key>-n`, so two respondents who
+/// answered alike stay two responses, while importing the same file again (or a later export
+/// holding the same rows and more) still updates each row instead of duplicating it.
+#[derive(Debug, Default)]
+pub struct RowRepeats {
+    seen: HashMap<u128, u32>,
+}
+
+impl RowRepeats {
+    /// Numbers `input` among the copies of its row seen so far (files with ids are left as
+    /// they are).
+    pub fn number(&mut self, plan: &Plan, input: &mut ResponseInput) {
+        if !plan.keyed_by_content {
+            return;
+        }
+        let Some(id) = &mut input.id else { return };
+        let Some(hash) = id
+            .strip_prefix("row-")
+            .and_then(|hex| u128::from_str_radix(hex, 16).ok())
+        else {
+            return;
+        };
+        let copies = self.seen.entry(hash).or_insert(0);
+        *copies += 1;
+        if *copies > 1 {
+            *id = format!("{id}-{copies}");
+        }
+    }
+}
+
 /// A key for a row of a file without response ids: the same row always gets the same key,
-/// so importing the file again updates instead of duplicating.
+/// so importing the file again updates instead of duplicating (with [`RowRepeats`] telling
+/// copies of one row apart).
 fn content_key(cells: &[String]) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let mut second: u64 = 0x8422_2325_cbf2_9ce4;

@@ -25,6 +25,7 @@ mod surveymonkey;
 mod time;
 mod wjx;
 
+pub use convert::RowRepeats;
 pub use error::FormatError;
 pub use export::{
     Cell, ExportColumn, ExportRecord, WideCsvWriter, WideXlsxWriter, export_cells, export_columns,

@@ -1,18 +1,20 @@
 //! Times as exports write them: ISO 8601 with or without offset, `2026/09/03 12:00:00`
 //! (问卷星), `01/15/2024 10:22:33 AM` (SurveyMonkey), `2024年1月15日 10:22`, Unix seconds or
-//! milliseconds (Delighted). Times without an offset are wall-clock times in the zone the
+//! milliseconds (Delighted), and dates with English month names as spreadsheets write them
+//! (`31-Jul-18`, `31 July 2018`, `Jul 31, 2018`). Times without an offset are wall-clock times in the zone the
 //! import is told (the export's zone is not in the file).
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use cxm_domain::TimeZone;
 
 /// Layouts tried, in order, for times without an offset.
-const LAYOUTS: [&str; 14] = [
+const LAYOUTS: [&str; 19] = [
     "%Y-%m-%d %H:%M:%S%.f",
     "%Y-%m-%dT%H:%M:%S%.f",
     "%Y-%m-%d %H:%M",
     "%Y/%m/%d %H:%M:%S%.f",
     "%Y/%m/%d %H:%M",
+    "%m/%d/%y %H:%M",
     "%m/%d/%Y %I:%M:%S %p",
     "%m/%d/%Y %I:%M %p",
     "%m/%d/%Y %H:%M:%S",
@@ -22,15 +24,26 @@ const LAYOUTS: [&str; 14] = [
     "%Y年%m月%d日 %H:%M:%S",
     "%Y年%m月%d日 %H:%M",
     "%Y-%m-%dT%H:%M",
+    // `%B` reads a month's full name or its abbreviation, in any case.
+    // Two-digit years first: `%Y` would read `18` as the year 18.
+    "%d-%B-%y %H:%M:%S",
+    "%d-%B-%Y %H:%M:%S",
+    "%d %B %Y %H:%M:%S",
+    "%B %d, %Y %I:%M:%S %p",
 ];
 
 /// Date-only layouts; the time is midday, so that the local day survives any zone offset.
-const DATE_LAYOUTS: [&str; 5] = [
+const DATE_LAYOUTS: [&str; 10] = [
     "%Y-%m-%d",
     "%Y/%m/%d",
+    "%m/%d/%y",
     "%m/%d/%Y",
     "%d.%m.%Y",
     "%Y年%m月%d日",
+    "%d-%B-%y",
+    "%d-%B-%Y",
+    "%d %B %Y",
+    "%B %d, %Y",
 ];
 
 /// Reads a time; `None` when no layout fits.
@@ -87,6 +100,35 @@ mod tests {
             parse_time("1713418460", &shanghai).unwrap().to_rfc3339(),
             "2024-04-18T05:34:20+00:00"
         );
+        // Month names, as spreadsheets write dates: midday in the zone.
+        for text in [
+            "3-Sep-26",
+            "03-SEP-2026",
+            "3 September 2026",
+            "Sep 3, 2026",
+            "September 3, 2026",
+        ] {
+            let time = parse_time(text, &shanghai).unwrap_or_else(|| panic!("{text}"));
+            assert_eq!(time.to_rfc3339(), expect, "{text}");
+        }
+        for text in ["31-Jul-18", "7/31/18", "07/31/2018"] {
+            assert_eq!(
+                parse_time(text, &shanghai).unwrap().to_rfc3339(),
+                "2018-07-31T04:00:00+00:00",
+                "{text}"
+            );
+        }
+        assert_eq!(
+            parse_time("7/31/18 16:30", &shanghai).unwrap().to_rfc3339(),
+            "2018-07-31T08:30:00+00:00"
+        );
+        assert_eq!(
+            parse_time("03-Sep-2026 12:00:00", &shanghai)
+                .unwrap()
+                .to_rfc3339(),
+            expect
+        );
         assert!(parse_time("yesterday", &shanghai).is_none());
+        assert!(parse_time("31-Foo-18", &shanghai).is_none());
     }
 }

@@ -196,6 +196,12 @@ fn print_report(report: &ImportReport) {
             "{} responses imported: {} new, {} updated",
             imported.received, imported.inserted, imported.updated
         );
+        if imported.repeated() > 0 {
+            println!(
+                "{} rows repeated another row of the file (the same response id, or the same content in a file without ids) and were taken once",
+                imported.repeated()
+            );
+        }
     }
 }
 

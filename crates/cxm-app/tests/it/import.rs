@@ -169,6 +169,43 @@ async fn importing_the_same_file_again_updates_and_never_duplicates() {
     check_close("responses", app.response_count().await, 20.0, 0.0);
 }
 
+#[tokio::test]
+async fn identical_rows_of_a_file_without_ids_stay_separate_responses() {
+    let app = test_app().await;
+    let file = |rows: &str| FileSource::Bytes {
+        name: "paper.csv".into(),
+        bytes: format!("submitted_at,推荐意愿\n{rows}").into_bytes().into(),
+    };
+    // Two respondents gave 9 on the same day: two responses, not one.
+    let rows = "2026-03-01,9\n2026-03-01,9\n2026-03-01,3\n";
+    let first = app.app.import(file(rows), into("paper")).await.unwrap();
+    assert_eq!(
+        (
+            first.imported.inserted,
+            first.imported.updated,
+            first.imported.repeated()
+        ),
+        (3, 0, 0)
+    );
+    check_close(
+        "NPS",
+        metric(&app, "paper", "nps").await.unwrap(),
+        100.0 / 3.0,
+        1e-9,
+    );
+    // The same file again updates each row.
+    let again = app.app.import(file(rows), into("paper")).await.unwrap();
+    assert_eq!((again.imported.inserted, again.imported.updated), (0, 3));
+    // A later export with a third 9 adds that one.
+    let later = app
+        .app
+        .import(file(&format!("{rows}2026-03-01,9\n")), into("paper"))
+        .await
+        .unwrap();
+    assert_eq!((later.imported.inserted, later.imported.updated), (1, 3));
+    check_close("responses", app.response_count().await, 4.0, 0.0);
+}
+
 /// A copy of a fixture with one cell replaced.
 fn damaged(file: &str, find: &str, replace: &str) -> FileSource {
     let FileSource::Path(path) = fixture(file) else {

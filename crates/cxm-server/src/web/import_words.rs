@@ -128,7 +128,7 @@ pub(crate) fn problem(lang: Lang, reason: &str) -> String {
         return (*zh).to_owned();
     }
     if reason.starts_with("not a time cxm can read") {
-        return "无法识别的时间（可用格式如 2026-09-03 12:00:00、2026/09/03 12:00、2026年9月3日、RFC 3339、Unix 秒）".to_owned();
+        return "无法识别的时间（可用格式如 2026-09-03 12:00:00、2026/09/03 12:00、2026年9月3日、3-Sep-2026、RFC 3339、Unix 秒）".to_owned();
     }
     if let Some(value) = reason.strip_suffix(" is not an option of this question") {
         return format!("{value} 不是该题的选项");

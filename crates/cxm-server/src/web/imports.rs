@@ -425,12 +425,20 @@ pub async fn confirm(
     match state.app.import(pending.source, options).await {
         Ok(report) => {
             let imported = &report.imported;
-            page.done = Some(
-                lang.t("imports.done")
-                    .replace("{survey}", report.plan.survey.key.as_str())
-                    .replace("{inserted}", &imported.inserted.to_string())
-                    .replace("{updated}", &imported.updated.to_string()),
-            );
+            let mut done = lang
+                .t("imports.done")
+                .replace("{survey}", report.plan.survey.key.as_str())
+                .replace("{inserted}", &imported.inserted.to_string())
+                .replace("{updated}", &imported.updated.to_string());
+            if imported.repeated() > 0 {
+                done.push(' ');
+                done.push_str(
+                    &lang
+                        .t("imports.repeated")
+                        .replace("{repeated}", &imported.repeated().to_string()),
+                );
+            }
+            page.done = Some(done);
             page.survey = report.plan.survey.key.to_string();
             if report.rejected > 0 {
                 let token = new_token();

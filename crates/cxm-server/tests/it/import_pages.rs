@@ -22,10 +22,12 @@ async fn an_export_is_checked_on_the_import_page_then_imported_once() {
     assert_eq!(form.status, StatusCode::OK);
     assert!(form.html.contains("multipart/form-data"));
 
+    // r2 twice: the later copy is the one kept.
     let export = "response_id,submitted_at,推荐意愿,评论\n\
                   r1,2026-03-01 10:00,9,很好\n\
                   r2,2026-03-02 11:00,3,太慢\n\
-                  r3,2026-03-03 12:00,10,\n";
+                  r3,2026-03-03 12:00,10,\n\
+                  r2,2026-03-02 11:00,4,太慢了\n";
     let preview = pages
         .upload(
             &analyst,
@@ -35,7 +37,7 @@ async fn an_export_is_checked_on_the_import_page_then_imported_once() {
         )
         .await;
     assert_eq!(preview.status, StatusCode::OK, "{}", preview.html);
-    for shown in ["generic", "推荐意愿", "import-now", "3 rows"] {
+    for shown in ["generic", "推荐意愿", "import-now", "4 rows"] {
         assert!(preview.html.contains(shown), "{shown}: {}", preview.html);
     }
     assert!(
@@ -48,6 +50,12 @@ async fn an_export_is_checked_on_the_import_page_then_imported_once() {
         .await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.html);
     assert!(done.html.contains("3 new responses"), "{}", done.html);
+    assert!(
+        done.html
+            .contains("1 rows repeated another row of the file"),
+        "{}",
+        done.html
+    );
     assert_eq!(pages.app.survey("visits").await.unwrap().responses, 3);
     // The upload is imported once: the same confirmation again is refused.
     let again = pages
