@@ -227,6 +227,11 @@ impl TimeZone {
             .map_err(|_| DomainError::new("time_zone", format!("unknown IANA time zone {name:?}")))
     }
 
+    /// Coordinated Universal Time.
+    pub fn utc() -> Self {
+        TimeZone(chrono_tz::Tz::UTC)
+    }
+
     /// The zone's IANA name.
     pub fn name(&self) -> &'static str {
         self.0.name()

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use cxm_domain::{Channel, CustomerInput, ResponseInput};
+use cxm_domain::{Channel, CustomerInput, ResponseInput, TimeZone};
 use serde_json::Value;
 
 use crate::infer::{scale_point, whole_number};
@@ -63,7 +63,10 @@ impl Plan {
                 if submitted.is_none() && meta.empty_submit_is_partial {
                     complete = Some(false);
                 }
-                match parse_time(text, &self.zone) {
+                // Typeform's `Submit Date (UTC)` says its zone; other times are local.
+                let utc = self.headers[index].to_lowercase().contains("utc");
+                let zone = if utc { &TimeZone::utc() } else { &self.zone };
+                match parse_time(text, zone) {
                     Some(time) => time.to_rfc3339(),
                     None => {
                         problems.push(problem(index, "not a time cxm can read (e.g. 2026-09-03 12:00:00, 2026/09/03 12:00, 09/03/2026 12:00:00 PM, 3-Sep-2026, RFC 3339, Unix seconds)".to_owned()));

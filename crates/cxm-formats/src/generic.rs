@@ -1,8 +1,11 @@
 //! The generic layout: one row per response, one column per question, with the response id,
 //! time, channel, language, customer and dimension columns found by their usual names in
-//! English and Chinese. A mapping file ([`crate::Mapping`]) says the rest.
+//! English and Chinese (and those of Google Forms, Typeform, Jotform and Microsoft Forms). A
+//! file with no time column by name takes the first column that speaks of a date or time in
+//! its header and holds nothing but times (`tweet_created`, `下单时间`). A mapping file
+//! ([`crate::Mapping`]) says the rest.
 
-use crate::layout::{Column, Format, Layout, Role, chinese_segment, dimension_key, slug};
+use crate::layout::{Column, Format, Layout, Part, Role, chinese_segment, dimension_key, slug};
 
 /// The role a header's trailing tag gives it, as cxm's own exports write them:
 /// `提交时间 [submitted_at]`, `地区 [dimension:region]`, `推荐意愿 [nps]`, `期望 - 速度 [ep.speed]`.
@@ -50,15 +53,18 @@ pub(crate) fn metadata_role(header: &str, index: usize) -> Option<Role> {
     let name = header.trim().to_lowercase();
     let role = match name.as_str() {
         "response_id" | "response id" | "responseid" | "id" | "respondent_id" | "respondent id"
-        | "submission_id" | "submission id" | "序号" | "编号" | "答卷编号" | "答卷id" => {
+        | "submission_id" | "submission id" | "#" | "序号" | "编号" | "答卷编号" | "答卷id" => {
             Role::ResponseId
         }
+        // Google Forms' `Timestamp`, Typeform's `Submit Date (UTC)`, Jotform's `Submission
+        // Date`, Microsoft Forms' `Completion time`.
         "submitted_at" | "submitted at" | "submitted" | "date" | "timestamp" | "created_at"
         | "created at" | "collected_at" | "response date" | "end date" | "enddate" | "time"
-        | "提交时间" | "提交答卷时间" | "答题时间" | "日期" | "时间" => {
-            Role::SubmittedAt
-        }
-        "started_at" | "start date" | "startdate" | "开始时间" => Role::StartedAt,
+        | "submit date" | "submit date (utc)" | "submission date" | "date submitted"
+        | "completion time" | "completed at" | "end time" | "提交时间" | "提交答卷时间"
+        | "答题时间" | "日期" | "时间" => Role::SubmittedAt,
+        "started_at" | "start date" | "startdate" | "start date (utc)" | "start time"
+        | "开始时间" => Role::StartedAt,
         "complete" | "completed" | "finished" | "是否完成" => Role::Complete,
         "channel" | "渠道来源" => Role::Channel,
         "language" | "lang" | "语言" => Role::Language,
@@ -88,6 +94,47 @@ pub(crate) fn question_key(header: &str, index: usize) -> String {
     slug(header)
         .filter(|s| s.len() <= 32)
         .unwrap_or_else(|| format!("q{}", index + 1))
+}
+
+/// The columns of a generic layout without a time column that may hold the submission time:
+/// answers whose header speaks of a date or time. The first whose filled cells are all times
+/// becomes the submission time ([`crate::prepare`] checks the cells).
+pub(crate) fn time_candidates(layout: &Layout) -> Vec<usize> {
+    let timed = layout
+        .columns
+        .iter()
+        .any(|c| matches!(c.role, Role::SubmittedAt | Role::StartedAt));
+    if layout.format != Format::Generic || timed {
+        return Vec::new();
+    }
+    const WORDS: [&str; 8] = [
+        "date",
+        "time",
+        "created",
+        "submitted",
+        "completed",
+        "_at",
+        "日期",
+        "时间",
+    ];
+    layout
+        .columns
+        .iter()
+        .filter(|c| {
+            matches!(
+                &c.role,
+                Role::Answer {
+                    part: Part::Whole,
+                    ..
+                }
+            )
+        })
+        .filter(|c| {
+            let header = c.header.to_lowercase();
+            WORDS.iter().any(|w| header.contains(w))
+        })
+        .map(|c| c.index)
+        .collect()
 }
 
 pub(crate) fn layout(rows: &[Vec<String>]) -> Layout {

@@ -139,11 +139,32 @@ pub fn prepare(
         .unwrap_or_else(|| vec![Vec::new(); width]);
     let mut profiles = vec![Profile::default(); width];
     let mut data_rows = 0u64;
+    // Where no column is the time by name (nor a mapping gives one), the cells of columns
+    // whose header speaks of a time are read as times: (column, cells that are).
+    let mut time_cells: Vec<(usize, u64)> = if mapping.is_some_and(|m| m.submitted_at.is_some()) {
+        Vec::new()
+    } else {
+        generic::time_candidates(&layout)
+            .into_iter()
+            .filter(|&index| mapping.is_none_or(|m| !m.columns.contains_key(&headers[index])))
+            .map(|index| (index, 0))
+            .collect()
+    };
+    let utc = cxm_domain::TimeZone::utc();
     let mut profile = |record: &Record| {
         for (index, profile) in profiles.iter_mut().enumerate() {
             let value = record.cells.get(index).map(|c| c.trim()).unwrap_or("");
             if !plan::is_missing(format, value, &missing[index]) {
                 profile.add(value);
+            }
+        }
+        for (index, times) in &mut time_cells {
+            let value = record.cells.get(*index).map_or("", |c| c.trim());
+            if !value.is_empty()
+                && !plan::is_missing(format, value, &missing[*index])
+                && parse_time(value, &utc).is_some()
+            {
+                *times += 1;
             }
         }
     };
@@ -159,6 +180,12 @@ pub fn prepare(
             }
             Err(error) => unreadable.push(row_problem(error)),
         }
+    }
+    if let Some(&(index, _)) = time_cells
+        .iter()
+        .find(|&&(index, times)| times > 0 && times == profiles[index].filled)
+    {
+        layout.columns[index].role = Role::SubmittedAt;
     }
     Ok(Prepared {
         file: source.name(),

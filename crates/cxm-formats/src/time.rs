@@ -55,8 +55,10 @@ pub fn parse_time(text: &str, zone: &TimeZone) -> Option<DateTime<Utc>> {
     if let Ok(time) = DateTime::parse_from_rfc3339(text) {
         return Some(time.with_timezone(&Utc));
     }
-    if let Ok(time) = DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f %z") {
-        return Some(time.with_timezone(&Utc));
+    for layout in ["%Y-%m-%d %H:%M:%S%.f %z", "%Y-%m-%d %H:%M %z"] {
+        if let Ok(time) = DateTime::parse_from_str(text, layout) {
+            return Some(time.with_timezone(&Utc));
+        }
     }
     if text.bytes().all(|b| b.is_ascii_digit()) {
         let number: i64 = text.parse().ok()?;
@@ -92,6 +94,8 @@ mod tests {
             "09/03/2026 12:00:00 PM",
             "2026年9月3日 12:00",
             "2026-09-03T12:00:00+08:00",
+            "2026-09-03 12:00 +0800",
+            "2026-09-02 21:00 -0700",
         ] {
             let time = parse_time(text, &shanghai).unwrap_or_else(|| panic!("{text}"));
             assert_eq!(time.to_rfc3339(), expect, "{text}");

@@ -380,3 +380,78 @@ fn columns_whose_headers_make_the_same_key_stay_separate_questions() {
         );
     }
 }
+
+#[test]
+fn a_time_column_is_found_by_its_header_and_cells_and_utc_headers_are_read_in_utc() {
+    let bytes = |text: &str| FileSource::Bytes {
+        name: "orders.csv".into(),
+        bytes: text.as_bytes().to_vec().into(),
+    };
+    // No column is the time by name; 下单时间 speaks of a time and holds only times.
+    let file = bytes("订单号,下单时间,满意度\nA1,2026-03-01 10:00,5\nA2,2026/03/02 11:30,4\n");
+    let (prepared, plan) = plan_of(&file, None);
+    assert!(plan.problems.is_empty(), "{:?}", plan.problems);
+    assert_eq!(plan.columns[1].becomes, "submission time");
+    let first = plan
+        .convert(
+            &cxm_formats::data_rows(&file, &prepared)
+                .unwrap()
+                .next()
+                .unwrap()
+                .unwrap(),
+        )
+        .unwrap();
+    assert_eq!(
+        first.submitted_at, "2026-03-01T02:00:00+00:00",
+        "local time in Shanghai"
+    );
+    // A column of that name holding something else is not taken for the time.
+    let (_, plan) = plan_of(
+        &bytes(
+            "tweet_created,user_timezone,score\n2026-03-01 10:00 -0800,Pacific Time,5\nsoon,Eastern Time,4\n",
+        ),
+        None,
+    );
+    assert!(
+        plan.problems
+            .iter()
+            .any(|p| p.reason.contains("no column holds the submission time")),
+        "{:?}",
+        plan.columns
+    );
+    // A mapping that says what the column is wins.
+    let mapping = Mapping::parse("[columns]\n\"下单时间\" = { question = \"ordered\" }\n").unwrap();
+    let (_, plan) = plan_of(&file, Some(&mapping));
+    assert!(
+        plan.columns[1].becomes.starts_with("question ordered"),
+        "{:?}",
+        plan.columns[1]
+    );
+    // Typeform: `#` is the response id and `Submit Date (UTC)` is in UTC, not the local zone.
+    let typeform = bytes(
+        "#,How likely are you to recommend us?,Start Date (UTC),Submit Date (UTC),Network ID\n\
+         t1,9,2026-09-03 03:58:00,2026-09-03 04:00:00,abc\n",
+    );
+    let (prepared, plan) = plan_of(&typeform, None);
+    let becomes: Vec<&str> = plan.columns.iter().map(|c| c.becomes.as_str()).collect();
+    assert_eq!(
+        &becomes[..4],
+        [
+            "response id",
+            "question q2 (nps)",
+            "start time",
+            "submission time"
+        ]
+    );
+    let response = plan
+        .convert(
+            &cxm_formats::data_rows(&typeform, &prepared)
+                .unwrap()
+                .next()
+                .unwrap()
+                .unwrap(),
+        )
+        .unwrap();
+    assert_eq!(response.id.as_deref(), Some("t1"));
+    assert_eq!(response.submitted_at, "2026-09-03T04:00:00+00:00");
+}
