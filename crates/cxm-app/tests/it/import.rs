@@ -530,3 +530,79 @@ async fn a_long_import_that_sends_rows_again_keeps_counts_equal_to_the_facts() {
         assert!(!rows(&counted).is_empty());
     }
 }
+
+#[tokio::test]
+async fn metric_tables_export_as_a_workbook_with_options_and_comparisons() {
+    use calamine::Reader;
+    let app = test_app().await;
+    import(&app, "qualtrics.csv", "q").await;
+    let query = serde_json::json!({
+        "metrics": ["nps", "share:qid3"],
+        "surveys": ["q"],
+        "group_by": ["store"],
+        "since": "2026-09-06",
+        "until": "2026-09-10",
+        "compare": ["previous"],
+    });
+    let input: cxm_app::MetricQueryInput = serde_json::from_value(query.clone()).unwrap();
+    let mut bytes = Vec::new();
+    app.app.export_metrics(&input, &mut bytes).await.unwrap();
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    assert_eq!(workbook.sheet_names(), ["overall", "store"]);
+    for (sheet, group_by) in [("overall", None), ("store", Some("store"))] {
+        let range = workbook.worksheet_range(sheet).unwrap();
+        let rows: Vec<Vec<String>> = range
+            .rows()
+            .map(|r| r.iter().map(ToString::to_string).collect())
+            .collect();
+        let column = |name: &str| {
+            rows[0]
+                .iter()
+                .position(|h| h == name)
+                .unwrap_or_else(|| panic!("{sheet}: no column {name}: {:?}", rows[0]))
+        };
+        let mut asked = query.clone();
+        asked["group_by"] = serde_json::json!(group_by.into_iter().collect::<Vec<_>>());
+        let expected = app.metrics(asked).await;
+        assert_eq!(rows.len(), expected.rows.len() + 1, "{sheet}: {rows:?}");
+        for row in &expected.rows {
+            let option = match &row.estimate {
+                cxm_app::Estimate::Share(share) => share.option.clone(),
+                _ => String::new(),
+            };
+            let group = group_by
+                .and_then(|g| row.groups.get(g).cloned().flatten())
+                .unwrap_or_default();
+            // Each share row names its option, so two options' rows are told apart.
+            let found = rows[1..]
+                .iter()
+                .find(|r| {
+                    r[column("metric")] == row.metric
+                        && r[column("option")] == option
+                        && group_by.is_none_or(|g| r[column(g)] == group)
+                })
+                .unwrap_or_else(|| panic!("{sheet}: no row {} {option} {group}", row.metric));
+            let number = |name: &str| found[column(name)].parse::<f64>().ok();
+            assert_eq!(number("n"), Some(row.n as f64));
+            let previous = &row.comparisons[0];
+            for (name, value) in [
+                ("value", row.value),
+                ("ci_lower", row.ci_lower),
+                ("previous_value", previous.value),
+                ("previous_delta", previous.delta),
+                ("previous_p_value", previous.p_value),
+                ("previous_p_adjusted", previous.p_adjusted),
+            ] {
+                match (number(name), value) {
+                    (Some(got), Some(want)) => check_close(name, got, want, 1e-9),
+                    (got, want) => assert_eq!(got, want, "{sheet} {name}"),
+                }
+            }
+            assert_eq!(
+                found[column("previous_significant")],
+                previous.significant.to_string()
+            );
+        }
+    }
+}
