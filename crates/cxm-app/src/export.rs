@@ -101,10 +101,7 @@ impl App {
     }
 
     /// Writes a metric query as an XLSX workbook: a sheet for the whole, then one per
-    /// breakdown in `query.group_by`, each row a metric (with the option of a share) per group
-    /// and period: n, the estimate, its interval, the low-base flag and, for each comparison
-    /// asked for, the value compared with, its n, the change with its interval, the p-value
-    /// before and after Benjamini–Hochberg, and whether it is significant.
+    /// breakdown in `query.group_by`, each laid out as [`metric_table`].
     ///
     /// # Errors
     /// [`AppError::Invalid`] for a bad query; [`AppError::Malformed`] when writing fails.
@@ -113,16 +110,6 @@ impl App {
         query: &MetricQueryInput,
         out: impl Write,
     ) -> Result<(), AppError> {
-        const COMPARED: [&str; 8] = [
-            "value",
-            "n",
-            "delta",
-            "delta_ci_lower",
-            "delta_ci_upper",
-            "p_value",
-            "p_adjusted",
-            "significant",
-        ];
         let mut breakdowns: Vec<Vec<String>> = vec![Vec::new()];
         breakdowns.extend(query.group_by.iter().map(|g| vec![g.clone()]));
         let mut workbook = WideXlsxWriter::new();
@@ -134,66 +121,94 @@ impl App {
                 .first()
                 .cloned()
                 .unwrap_or_else(|| "overall".to_owned());
-            // The comparisons as the engine names them (`previous`, `yoy`).
-            let compared: Vec<String> = result
-                .rows
-                .first()
-                .map(|r| r.comparisons.iter().map(|c| c.against.clone()).collect())
-                .unwrap_or_default();
-            let mut headers: Vec<String> = ["metric", "option", "period", "since", "until"]
-                .map(String::from)
-                .to_vec();
-            headers.extend(group_by.iter().cloned());
-            headers.extend(["n", "value", "ci_lower", "ci_upper", "low_base"].map(String::from));
-            for against in &compared {
-                headers.extend(COMPARED.iter().map(|c| format!("{against}_{c}")));
-            }
+            let (headers, rows) = metric_table(&result);
             let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
             workbook.sheet(&name, &headers).map_err(write_failed)?;
-            let text = |v: &Option<String>| v.clone().map_or(Cell::Empty, Cell::Text);
-            let number = |v: Option<f64>| v.map_or(Cell::Empty, Cell::Number);
-            for row in &result.rows {
-                let option = match &row.estimate {
-                    Estimate::Share(share) => Cell::Text(share.option.clone()),
-                    _ => Cell::Empty,
-                };
-                let mut cells = vec![
-                    Cell::Text(row.metric.clone()),
-                    option,
-                    text(&row.period),
-                    text(&row.since),
-                    text(&row.until),
-                ];
-                cells.extend(
-                    group_by
-                        .iter()
-                        .map(|g| text(row.groups.get(g).unwrap_or(&None))),
-                );
-                cells.extend([
-                    Cell::Number(row.n as f64),
-                    number(row.value),
-                    number(row.ci_lower),
-                    number(row.ci_upper),
-                    Cell::Text(row.low_base.to_string()),
-                ]);
-                for against in &compared {
-                    match row.comparisons.iter().find(|c| &c.against == against) {
-                        Some(c) => cells.extend([
-                            number(c.value),
-                            Cell::Number(c.n as f64),
-                            number(c.delta),
-                            number(c.delta_ci.map(|ci| ci[0])),
-                            number(c.delta_ci.map(|ci| ci[1])),
-                            number(c.p_value),
-                            number(c.p_adjusted),
-                            Cell::Text(c.significant.to_string()),
-                        ]),
-                        None => cells.extend(COMPARED.map(|_| Cell::Empty)),
-                    }
-                }
-                workbook.write(&cells).map_err(write_failed)?;
+            for cells in &rows {
+                workbook.write(cells).map_err(write_failed)?;
             }
         }
         workbook.finish(out).map_err(write_failed)
     }
+}
+
+/// A metric result as a flat table, the layout of `cxm metrics --format csv` and of each
+/// sheet of a metric workbook: the metric, the option (of a share), the period and its dates,
+/// a column per breakdown, n, the low-base flag, the value and its interval, then, for each
+/// comparison (`previous`, `yoy`), the value compared with, its n, the change with its
+/// interval, the p-value before and after Benjamini–Hochberg, and whether it is significant.
+pub fn metric_table(result: &MetricsResult) -> (Vec<String>, Vec<Vec<Cell>>) {
+    const COMPARED: [&str; 8] = [
+        "value",
+        "n",
+        "delta",
+        "delta_ci_lower",
+        "delta_ci_upper",
+        "p_value",
+        "p_adjusted",
+        "significant",
+    ];
+    // The comparisons as the engine names them.
+    let compared: Vec<String> = result
+        .rows
+        .first()
+        .map(|r| r.comparisons.iter().map(|c| c.against.clone()).collect())
+        .unwrap_or_default();
+    let mut headers: Vec<String> = ["metric", "option", "period", "since", "until"]
+        .map(String::from)
+        .to_vec();
+    headers.extend(result.group_by.iter().cloned());
+    headers.extend(["n", "low_base", "value", "ci_lower", "ci_upper"].map(String::from));
+    for against in &compared {
+        headers.extend(COMPARED.iter().map(|c| format!("{against}_{c}")));
+    }
+    let text = |v: &Option<String>| v.clone().map_or(Cell::Empty, Cell::Text);
+    let number = |v: Option<f64>| v.map_or(Cell::Empty, Cell::Number);
+    let rows = result
+        .rows
+        .iter()
+        .map(|row| {
+            let option = match &row.estimate {
+                Estimate::Share(share) => Cell::Text(share.option.clone()),
+                _ => Cell::Empty,
+            };
+            let mut cells = vec![
+                Cell::Text(row.metric.clone()),
+                option,
+                text(&row.period),
+                text(&row.since),
+                text(&row.until),
+            ];
+            cells.extend(
+                result
+                    .group_by
+                    .iter()
+                    .map(|g| text(row.groups.get(g).unwrap_or(&None))),
+            );
+            cells.extend([
+                Cell::Number(row.n as f64),
+                Cell::Text(row.low_base.to_string()),
+                number(row.value),
+                number(row.ci_lower),
+                number(row.ci_upper),
+            ]);
+            for against in &compared {
+                match row.comparisons.iter().find(|c| &c.against == against) {
+                    Some(c) => cells.extend([
+                        number(c.value),
+                        Cell::Number(c.n as f64),
+                        number(c.delta),
+                        number(c.delta_ci.map(|ci| ci[0])),
+                        number(c.delta_ci.map(|ci| ci[1])),
+                        number(c.p_value),
+                        number(c.p_adjusted),
+                        Cell::Text(c.significant.to_string()),
+                    ]),
+                    None => cells.extend(COMPARED.map(|_| Cell::Empty)),
+                }
+            }
+            cells
+        })
+        .collect();
+    (headers, rows)
 }

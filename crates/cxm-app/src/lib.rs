@@ -42,7 +42,7 @@ pub use demo::{DemoGenerator, DemoOptions, DemoSummary};
 pub use demo_cases::DemoCases;
 pub use error::{AppError, Problem};
 pub use explorer::ExploredResponse;
-pub use export::ExportFormat;
+pub use export::{ExportFormat, metric_table};
 pub use feeds::{WebhookHeaders, verify_webhook};
 pub use forms::FormFields;
 pub use import::{ImportOptions, ImportProgress, ImportReport, ProgressCallback, RejectSink};

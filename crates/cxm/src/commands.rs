@@ -435,67 +435,14 @@ fn metrics_table(result: &MetricsResult) -> String {
 
 fn metrics_csv(result: &MetricsResult) -> Result<String> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let comparisons: Vec<String> = result
-        .rows
-        .first()
-        .map(|r| r.comparisons.iter().map(|c| c.against.clone()).collect())
-        .unwrap_or_default();
-    let mut header: Vec<String> = ["metric", "option", "period", "since", "until"]
-        .map(String::from)
-        .to_vec();
-    header.extend(result.group_by.iter().cloned());
-    header.extend(["n", "low_base", "value", "ci_lower", "ci_upper"].map(String::from));
-    for against in &comparisons {
-        for suffix in [
-            "value",
-            "n",
-            "delta",
-            "delta_ci_lower",
-            "delta_ci_upper",
-            "p_value",
-            "p_adjusted",
-            "significant",
-        ] {
-            header.push(format!("{against}_{suffix}"));
-        }
-    }
+    let (header, rows) = cxm_app::metric_table(result);
     writer.write_record(&header)?;
-    let text = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
-    for row in &result.rows {
-        let option = match &row.estimate {
-            cxm_app::Estimate::Share(share) => share.option.clone(),
-            _ => String::new(),
-        };
-        let mut record = vec![
-            row.metric.clone(),
-            option,
-            row.period.clone().unwrap_or_default(),
-            row.since.clone().unwrap_or_default(),
-            row.until.clone().unwrap_or_default(),
-        ];
-        for name in &result.group_by {
-            record.push(row.groups.get(name).cloned().flatten().unwrap_or_default());
-        }
-        record.extend([
-            row.n.to_string(),
-            row.low_base.to_string(),
-            text(row.value),
-            text(row.ci_lower),
-            text(row.ci_upper),
-        ]);
-        for comparison in &row.comparisons {
-            record.extend([
-                text(comparison.value),
-                comparison.n.to_string(),
-                text(comparison.delta),
-                text(comparison.delta_ci.map(|c| c[0])),
-                text(comparison.delta_ci.map(|c| c[1])),
-                text(comparison.p_value),
-                text(comparison.p_adjusted),
-                comparison.significant.to_string(),
-            ]);
-        }
-        writer.write_record(&record)?;
+    for row in rows {
+        writer.write_record(row.iter().map(|cell| match cell {
+            cxm_formats::Cell::Empty => String::new(),
+            cxm_formats::Cell::Number(x) => x.to_string(),
+            cxm_formats::Cell::Text(text) => text.clone(),
+        }))?;
     }
     Ok(String::from_utf8(
         writer.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?,
