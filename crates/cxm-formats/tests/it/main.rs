@@ -16,6 +16,20 @@ fn fixture(name: &str) -> FileSource {
     )
 }
 
+/// The response of a file's first data row, as `plan` converts it.
+fn first_response(
+    file: &FileSource,
+    prepared: &cxm_formats::Prepared,
+    plan: &Plan,
+) -> cxm_domain::ResponseInput {
+    let row = cxm_formats::data_rows(file, prepared)
+        .unwrap()
+        .next()
+        .expect("a data row")
+        .unwrap();
+    plan.convert(&row).unwrap()
+}
+
 /// Plans a file as a new survey.
 pub fn plan_of(source: &FileSource, mapping: Option<&Mapping>) -> (cxm_formats::Prepared, Plan) {
     let prepared = prepare(source, None, mapping).expect("prepare");
@@ -362,15 +376,7 @@ fn columns_whose_headers_make_the_same_key_stay_separate_questions() {
             "question service_2 (rating 1–5)"
         ]
     );
-    let first = plan
-        .convert(
-            &cxm_formats::data_rows(&file, &prepared)
-                .unwrap()
-                .next()
-                .unwrap()
-                .unwrap(),
-        )
-        .unwrap();
+    let first = first_response(&file, &prepared, &plan);
     for (key, value) in [("service", "5"), ("service_3", "4"), ("service_2", "3")] {
         assert_eq!(
             first.answers.get(key).map(ToString::to_string).as_deref(),
@@ -392,15 +398,7 @@ fn a_time_column_is_found_by_its_header_and_cells_and_utc_headers_are_read_in_ut
     let (prepared, plan) = plan_of(&file, None);
     assert!(plan.problems.is_empty(), "{:?}", plan.problems);
     assert_eq!(plan.columns[1].becomes, "submission time");
-    let first = plan
-        .convert(
-            &cxm_formats::data_rows(&file, &prepared)
-                .unwrap()
-                .next()
-                .unwrap()
-                .unwrap(),
-        )
-        .unwrap();
+    let first = first_response(&file, &prepared, &plan);
     assert_eq!(
         first.submitted_at, "2026-03-01T02:00:00+00:00",
         "local time in Shanghai"
@@ -443,15 +441,7 @@ fn a_time_column_is_found_by_its_header_and_cells_and_utc_headers_are_read_in_ut
             "submission time"
         ]
     );
-    let response = plan
-        .convert(
-            &cxm_formats::data_rows(&typeform, &prepared)
-                .unwrap()
-                .next()
-                .unwrap()
-                .unwrap(),
-        )
-        .unwrap();
+    let response = first_response(&typeform, &prepared, &plan);
     assert_eq!(response.id.as_deref(), Some("t1"));
     assert_eq!(response.submitted_at, "2026-09-03T04:00:00+00:00");
 }
