@@ -116,9 +116,13 @@ pub(crate) fn problem(lang: Lang, reason: &str) -> String {
     if lang == Lang::En {
         return reason.to_owned();
     }
-    const FIXED: [(&str, &str); 3] = [
+    const FIXED: [(&str, &str); 4] = [
         ("the response id is empty", "答卷编号为空"),
         ("the submission time is empty", "提交时间为空"),
+        (
+            "not a yes/no value (1/0, true/false)",
+            "不是是/否值（1/0、true/false）",
+        ),
         (
             "not a number on the question's scale",
             "不是该题量表上的数字",

@@ -484,3 +484,58 @@ async fn the_dashboard_breaks_down_by_a_choice_questions_answer() {
         .await;
     assert_eq!(nothing.location, "/responses?survey=menu");
 }
+
+#[tokio::test]
+async fn every_problem_of_a_bad_row_reads_in_chinese_on_a_chinese_page() {
+    let pages = Pages::open().await;
+    let (_, zhang) = pages.person_in("zhang", Role::Analyst, "zh").await;
+    let survey = App::parse_survey_toml(
+        "key = \"store\"\nstatus = \"live\"\n[[questions]]\nkey = \"nps\"\nkind = \"nps\"\n\
+         [[questions]]\nkey = \"dish\"\nkind = \"single_choice\"\n\
+         options = [{ key = \"rice\", text = { zh = \"米饭\" } }]\n",
+    )
+    .unwrap();
+    pages.app.create_survey(&survey).await.unwrap();
+    // One bad cell of each kind a row of an export can have.
+    let file = "response_id,submitted_at,complete,nps,dish\n\
+                ,2026-03-01 10:00,1,9,rice\n\
+                r2,someday,1,9,rice\n\
+                r3,2026-03-01 10:00,maybe,9,rice\n\
+                r4,2026-03-01 10:00,1,12,rice\n\
+                r5,2026-03-01 10:00,1,abc,rice\n\
+                r6,2026-03-01 10:00,1,9,面条\n\
+                r7,1969-12-31 10:00,1,9,rice\n\
+                r8,2026-03-01 10:00,1,9,rice\n";
+    let checked = pages
+        .upload(
+            &zhang,
+            "/imports",
+            &[("survey", "store")],
+            ("store.csv", file.as_bytes()),
+        )
+        .await;
+    assert_eq!(checked.status, StatusCode::OK, "{}", checked.html);
+    let table = &checked.html[checked
+        .html
+        .find("id=\"import-problems\"")
+        .unwrap_or_else(|| panic!("problems: {}", checked.html))..];
+    let body = &table[table.find("<tbody>").unwrap()..table.find("</tbody>").unwrap()];
+    let reasons: Vec<&str> = body
+        .split("<tr>")
+        .skip(1)
+        .map(|row| {
+            let last = row.rfind("<td>").unwrap() + "<td>".len();
+            &row[last..row[last..].find("</td>").unwrap() + last]
+        })
+        .collect();
+    assert_eq!(reasons.len(), 7, "{body}");
+    for reason in reasons {
+        assert!(
+            reason
+                .chars()
+                .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+                && ![" is ", "not ", "the "].iter().any(|w| reason.contains(w)),
+            "{reason}"
+        );
+    }
+}
