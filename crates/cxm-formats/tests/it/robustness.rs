@@ -16,9 +16,12 @@ fn read_all(bytes: Vec<u8>) {
         return;
     };
     let (_, plan) = plan_of(&source, None);
+    let mut repeats = cxm_formats::RowRepeats::default();
     if let Ok(table) = cxm_formats::data_rows(&source, &prepared) {
         for record in table.flatten() {
-            let _ = plan.convert(&record);
+            if let Ok(mut input) = plan.convert(&record) {
+                repeats.number(&plan, &mut input);
+            }
         }
     }
 }
@@ -58,6 +61,12 @@ fn cell() -> impl Strategy<Value = String> {
             "[",
             "]",
             "2026/09/03 12:00:00",
+            "3-Sep-26",
+            "date",
+            "created",
+            " (UTC)",
+            "Service",
+            "?",
             "x",
             "é",
             "\u{feff}",
