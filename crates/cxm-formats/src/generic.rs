@@ -89,11 +89,42 @@ pub(crate) fn metadata_role(header: &str, index: usize) -> Option<Role> {
     Some(role)
 }
 
-/// A question key for a header: its slug when it has one, else `q<N>` by column.
+/// Longest question key made from a header.
+const KEY_CHARS: usize = 32;
+
+/// Words a long header's key leaves out: what is left names the question.
+const FILLER_WORDS: [&str; 30] = [
+    "a", "an", "and", "are", "as", "at", "by", "did", "do", "does", "for", "from", "how", "in",
+    "is", "it", "of", "on", "or", "our", "please", "the", "this", "to", "us", "was", "were",
+    "with", "you", "your",
+];
+
+/// A question key for a header: its slug when it has one and it is short; for a long header
+/// the slug of its words without fillers, cut at a word (`How likely are you to recommend us
+/// to a friend?` → `likely_recommend_friend`); else `q<N>` by column.
 pub(crate) fn question_key(header: &str, index: usize) -> String {
-    slug(header)
-        .filter(|s| s.len() <= 32)
-        .unwrap_or_else(|| format!("q{}", index + 1))
+    let fallback = || format!("q{}", index + 1);
+    let Some(full) = slug(header) else {
+        return fallback();
+    };
+    if full.len() <= KEY_CHARS {
+        return full;
+    }
+    let mut key = String::new();
+    let words = header
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .map(str::to_ascii_lowercase);
+    for word in words.filter(|w| !w.is_empty() && !FILLER_WORDS.contains(&w.as_str())) {
+        if key.len() + word.len() + usize::from(!key.is_empty()) > KEY_CHARS {
+            break;
+        }
+        if !key.is_empty() {
+            key.push('_');
+        }
+        key.push_str(&word);
+    }
+    // A key this short says less than the column's number.
+    if key.len() < 4 { fallback() } else { key }
 }
 
 /// The columns of a generic layout without a time column that may hold the submission time:
@@ -168,5 +199,36 @@ pub(crate) fn layout(rows: &[Vec<String>]) -> Layout {
         format: Format::Generic,
         header_rows: 1,
         columns,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::question_key;
+
+    #[test]
+    fn long_headers_make_keys_of_their_words() {
+        for (header, key) in [
+            ("Seat Comfort", "seat_comfort"),
+            (
+                "How likely are you to recommend us to a friend?",
+                "likely_recommend_friend",
+            ),
+            (
+                "How satisfied were you with the speed of delivery of your order",
+                "satisfied_speed_delivery_order",
+            ),
+            (
+                "Departure and Arrival Time Convenience",
+                "departure_arrival_time",
+            ),
+            ("推荐意愿", "q3"),
+            (
+                "Supercalifragilisticexpialidocious_and_then_some_more_words",
+                "q3",
+            ),
+        ] {
+            assert_eq!(question_key(header, 2), key, "{header}");
+        }
     }
 }

@@ -436,7 +436,7 @@ fn a_time_column_is_found_by_its_header_and_cells_and_utc_headers_are_read_in_ut
         &becomes[..4],
         [
             "response id",
-            "question q2 (nps)",
+            "question likely_recommend (nps)",
             "start time",
             "submission time"
         ]
