@@ -70,6 +70,8 @@ impl App {
             for response in page.responses {
                 let record = ExportRecord {
                     response_id: response.uid,
+                    source: response.source,
+                    source_id: response.source_id,
                     submitted_at: response.submitted_at,
                     channel: response.channel,
                     touchpoint: response.touchpoint,

@@ -45,6 +45,14 @@ impl Plan {
             }
             None => content_key(&record.cells),
         };
+        // cxm's own exports carry the source each response was first stored from, and its id
+        // there: they key the response, so it keeps its identity in another database.
+        let (source, id) = match (meta.source.map(cell), meta.source_id.map(cell)) {
+            (Some(source), Some(source_id)) if !source.is_empty() && !source_id.is_empty() => {
+                (source.to_owned(), source_id.to_owned())
+            }
+            _ => (self.source.clone(), id),
+        };
 
         let submitted = meta
             .submitted
@@ -163,7 +171,7 @@ impl Plan {
         Ok(ResponseInput {
             survey: self.survey.key.clone(),
             id: Some(id),
-            source: Some(self.source.clone()),
+            source: Some(source),
             submitted_at: time,
             channel: Some(channel.unwrap_or(Channel::Import)),
             touchpoint: meta

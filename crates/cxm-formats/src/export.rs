@@ -19,6 +19,10 @@ use crate::FormatError;
 pub struct ExportRecord {
     /// The response's id.
     pub response_id: String,
+    /// The source it was first stored from (`qualtrics:store-nps`, `api`, `form`).
+    pub source: String,
+    /// Its id in that source.
+    pub source_id: String,
     /// When it was submitted.
     pub submitted_at: DateTime<Utc>,
     /// How it arrived.
@@ -48,6 +52,8 @@ pub struct ExportColumn {
 #[derive(Debug, Clone, PartialEq)]
 enum What {
     ResponseId,
+    Source,
+    SourceId,
     SubmittedAt,
     Channel,
     Touchpoint,
@@ -78,6 +84,8 @@ pub fn export_columns(survey: &Survey, dimensions: &[String], language: &str) ->
     let zh = language.starts_with("zh");
     let fixed = [
         ("答卷编号", "Response ID", "response_id", What::ResponseId),
+        ("来源", "Source", "source", What::Source),
+        ("来源编号", "Source ID", "source_id", What::SourceId),
         (
             "提交时间",
             "Submitted at",
@@ -160,6 +168,8 @@ pub fn export_cells(
         .iter()
         .map(|column| match &column.what {
             What::ResponseId => Cell::Text(record.response_id.clone()),
+            What::Source => Cell::Text(record.source.clone()),
+            What::SourceId => Cell::Text(record.source_id.clone()),
             What::SubmittedAt => Cell::Text(zone.local_time(record.submitted_at).to_rfc3339()),
             What::Channel => Cell::Text(record.channel.clone()),
             What::Touchpoint => text(record.touchpoint.as_ref()),

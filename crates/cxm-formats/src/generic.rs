@@ -25,6 +25,8 @@ pub(crate) fn tagged_role(header: &str) -> Option<Role> {
     }
     let role = match tag {
         "response_id" => Role::ResponseId,
+        "source" => Role::Source,
+        "source_id" => Role::SourceId,
         "submitted_at" => Role::SubmittedAt,
         "channel" => Role::Channel,
         "touchpoint" => Role::Touchpoint,

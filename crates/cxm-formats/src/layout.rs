@@ -131,6 +131,13 @@ pub struct Column {
 pub enum Role {
     /// The response's id in the source tool: the key that makes imports idempotent.
     ResponseId,
+    /// The source a response was first stored from (`qualtrics:store-nps`, `api`), as cxm's
+    /// own exports write it: with [`Role::SourceId`] it keys the response instead of the
+    /// file's own source and response id, so a response moved between databases keeps the
+    /// identity its later imports update.
+    Source,
+    /// The response's id in [`Role::Source`].
+    SourceId,
     /// When the response was submitted.
     SubmittedAt,
     /// When the respondent started; used when no submission time is given.

@@ -20,6 +20,7 @@ mod limesurvey;
 mod mapping;
 mod plan;
 mod qualtrics;
+mod question;
 mod source;
 mod surveymonkey;
 mod time;

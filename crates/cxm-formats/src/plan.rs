@@ -5,13 +5,13 @@
 use std::collections::HashMap;
 
 use cxm_domain::{
-    ChoiceOption, LocalizedText, MetricRole, Question, QuestionKey, QuestionKind, ScaleLabels,
-    Survey, SurveyKey, SurveyStatus, TimeZone,
+    ChoiceOption, LocalizedText, MetricRole, Question, QuestionKey, QuestionKind, Survey,
+    SurveyKey, SurveyStatus, TimeZone,
 };
 use serde::Serialize;
 
-use crate::infer::{self, Hint, Inferred, Profile};
 use crate::layout::{Format, Part, Role, slug};
+use crate::question::{match_question, new_question};
 use crate::time::parse_time;
 use crate::{CellProblem, Mapping, Prepared};
 
@@ -78,6 +78,8 @@ pub struct ColumnPlan {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Meta {
     pub id: Option<usize>,
+    pub source: Option<usize>,
+    pub source_id: Option<usize>,
     pub submitted: Vec<usize>,
     pub started: Vec<usize>,
     pub complete: Option<usize>,
@@ -164,7 +166,7 @@ pub fn column_name(index: usize) -> String {
 }
 
 /// Text in the language it is written in.
-fn localized(text: &str) -> LocalizedText {
+pub(crate) fn localized(text: &str) -> LocalizedText {
     let text = text.trim().to_owned();
     if text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
         LocalizedText {
@@ -180,7 +182,7 @@ fn localized(text: &str) -> LocalizedText {
 }
 
 /// Options with keys from their labels (`o<N>` where a label makes no key).
-fn options_from(labels: &[String]) -> Vec<ChoiceOption> {
+pub(crate) fn options_from(labels: &[String]) -> Vec<ChoiceOption> {
     let mut used = std::collections::HashSet::new();
     labels
         .iter()
@@ -200,7 +202,7 @@ fn options_from(labels: &[String]) -> Vec<ChoiceOption> {
 }
 
 /// Lookup of an option by its key or either text, lower-cased.
-fn option_lookup(options: &[ChoiceOption]) -> HashMap<String, String> {
+pub(crate) fn option_lookup(options: &[ChoiceOption]) -> HashMap<String, String> {
     let mut map = HashMap::new();
     for option in options {
         let key = option.key.as_str().to_owned();
@@ -220,10 +222,10 @@ fn option_lookup(options: &[ChoiceOption]) -> HashMap<String, String> {
 }
 
 /// One question's columns, as grouped from the layout.
-struct Group<'a> {
-    key: String,
-    text: String,
-    columns: Vec<(usize, &'a Part)>,
+pub(crate) struct Group<'a> {
+    pub key: String,
+    pub text: String,
+    pub columns: Vec<(usize, &'a Part)>,
 }
 
 impl Plan {
@@ -245,6 +247,14 @@ impl Plan {
                     "response id".to_owned()
                 }
                 Role::ResponseId => "ignored: a second id column".to_owned(),
+                Role::Source => {
+                    meta.source = Some(index);
+                    "source".to_owned()
+                }
+                Role::SourceId => {
+                    meta.source_id = Some(index);
+                    "source id".to_owned()
+                }
                 Role::SubmittedAt => {
                     meta.submitted.push(index);
                     "submission time".to_owned()
@@ -501,7 +511,7 @@ impl Plan {
 }
 
 /// A kind's name as shown.
-fn kind_name(kind: &QuestionKind) -> String {
+pub(crate) fn kind_name(kind: &QuestionKind) -> String {
     match kind {
         QuestionKind::Nps { .. } => "nps".to_owned(),
         QuestionKind::Rating { min, max, role, .. } => match role {
@@ -521,272 +531,6 @@ fn kind_name(kind: &QuestionKind) -> String {
         }
         QuestionKind::Hidden => "hidden".to_owned(),
     }
-}
-
-fn rating(min: i64, max: i64, hint: Hint) -> QuestionKind {
-    QuestionKind::Rating {
-        min,
-        max,
-        role: match hint {
-            Hint::Csat => Some(MetricRole::Csat),
-            Hint::Ces => Some(MetricRole::Ces),
-            _ => None,
-        },
-        labels: ScaleLabels::default(),
-    }
-}
-
-/// A question inferred from the file.
-fn new_question(
-    group: &Group<'_>,
-    prepared: &Prepared,
-    mapping: Option<&Mapping>,
-) -> (Question, Conv) {
-    let profiles = &prepared.profiles;
-    let first = group.columns[0].0;
-    let mut hint = Hint::of(&group.text);
-    // Delighted's score is NPS unless its values fit a five-point scale (CSAT surveys).
-    if prepared.layout.format == Format::Delighted
-        && group.key == "score"
-        && profiles[first].max.is_some_and(|max| max > 5)
-    {
-        hint = Hint::Nps;
-    }
-    let key = QuestionKey::parse(&group.key)
-        .unwrap_or_else(|_| QuestionKey::parse(&format!("q{}", first + 1)).expect("valid key"));
-    let items: Vec<(usize, &str, &str)> = group
-        .columns
-        .iter()
-        .filter_map(|(index, part)| match part {
-            Part::Item { key, label } => Some((*index, key.as_str(), label.as_str())),
-            Part::Whole => None,
-        })
-        .collect();
-    let (kind, conv) = if !items.is_empty() {
-        let with_labels: Vec<(&Profile, &str)> = items
-            .iter()
-            .map(|(i, _, label)| (&profiles[*i], *label))
-            .collect();
-        let choice_options = || -> Vec<ChoiceOption> {
-            let labels: Vec<String> = items.iter().map(|(_, _, l)| (*l).to_owned()).collect();
-            let mut options = options_from(&labels);
-            for (option, (_, item_key, _)) in options.iter_mut().zip(&items) {
-                if let Ok(key) = QuestionKey::parse(item_key) {
-                    option.key = key;
-                }
-            }
-            options
-        };
-        let scale = infer::matrix_scale(&with_labels.iter().map(|(p, _)| *p).collect::<Vec<_>>());
-        match (infer::items_are_choices(&with_labels), scale) {
-            (false, Some((min, max))) => {
-                let rows = choice_options();
-                let conv = Conv::Matrix {
-                    rows: items
-                        .iter()
-                        .zip(&rows)
-                        .map(|((i, _, _), r)| (*i, r.key.to_string()))
-                        .collect(),
-                };
-                (QuestionKind::Matrix { rows, min, max }, conv)
-            }
-            _ => {
-                let options = choice_options();
-                let conv = Conv::Items {
-                    items: items
-                        .iter()
-                        .zip(&options)
-                        .map(|((i, _, _), o)| (*i, o.key.to_string()))
-                        .collect(),
-                };
-                (QuestionKind::MultiChoice { options }, conv)
-            }
-        }
-    } else {
-        let profile = &profiles[first];
-        let mut inferred = infer::infer_whole(profile, hint);
-        if let Some(said) = mapping.and_then(|m| m.kind_of(&group.key)) {
-            inferred = override_kind(said, profile, hint);
-        }
-        match inferred {
-            Inferred::Nps { shift } => (
-                QuestionKind::Nps {
-                    labels: ScaleLabels::default(),
-                },
-                Conv::Number {
-                    column: first,
-                    shift,
-                },
-            ),
-            Inferred::Rating { min, max, hint } => (
-                rating(min, max, hint),
-                Conv::Number {
-                    column: first,
-                    shift: 0,
-                },
-            ),
-            Inferred::SingleChoice(labels) => {
-                let options = options_from(&labels);
-                let conv = Conv::Choice {
-                    column: first,
-                    options: option_lookup(&options),
-                };
-                (QuestionKind::SingleChoice { options }, conv)
-            }
-            Inferred::MultiChoice {
-                options: labels,
-                separator,
-            } => {
-                let options = options_from(&labels);
-                let conv = Conv::Multi {
-                    column: first,
-                    options: option_lookup(&options),
-                    separator,
-                };
-                (QuestionKind::MultiChoice { options }, conv)
-            }
-            Inferred::Text => (QuestionKind::Text, Conv::Text { column: first }),
-            Inferred::Hidden => (QuestionKind::Hidden, Conv::Text { column: first }),
-        }
-    };
-    (
-        Question {
-            key,
-            kind,
-            text: localized(&group.text),
-            required: false,
-        },
-        conv,
-    )
-}
-
-/// The kind a mapping file names, with the scale from the file where it gives none.
-fn override_kind(said: &crate::mapping::ColumnMapping, profile: &Profile, hint: Hint) -> Inferred {
-    let min = said
-        .min
-        .unwrap_or(if profile.min == Some(0) { 0 } else { 1 });
-    let observed_max = profile.max.unwrap_or(5);
-    match said.kind.as_deref() {
-        Some("nps") => Inferred::Nps {
-            shift: if profile.max == Some(11) && profile.min.unwrap_or(1) >= 1 {
-                1
-            } else {
-                0
-            },
-        },
-        Some("csat") => Inferred::Rating {
-            min: said.min.unwrap_or(1),
-            max: said.max.unwrap_or(5),
-            hint: Hint::Csat,
-        },
-        Some("ces") => Inferred::Rating {
-            min: said.min.unwrap_or(1),
-            max: said.max.unwrap_or(7),
-            hint: Hint::Ces,
-        },
-        Some("rating") => Inferred::Rating {
-            min,
-            max: said.max.unwrap_or(observed_max.max(min + 1)),
-            hint: if hint == Hint::Nps { Hint::None } else { hint },
-        },
-        Some("single_choice") => Inferred::SingleChoice(profile.distinct.clone()),
-        Some("multi_choice") => Inferred::MultiChoice {
-            options: profile.distinct.clone(),
-            separator: profile.separator.unwrap_or('┋'),
-        },
-        Some("hidden") => Inferred::Hidden,
-        _ => Inferred::Text,
-    }
-}
-
-/// The stored survey's question for a group of columns, found by key or by text, and how to
-/// read the columns into it.
-fn match_question(
-    survey: &Survey,
-    group: &Group<'_>,
-    profiles: &[Profile],
-) -> Result<(Question, Conv), String> {
-    let text = group.text.trim();
-    let question = survey
-        .question(&group.key)
-        .or_else(|| {
-            survey.questions.iter().find(|q| {
-                !text.is_empty()
-                    && (q.text.zh.as_deref() == Some(text) || q.text.en.as_deref() == Some(text))
-            })
-        })
-        .ok_or_else(|| {
-            format!(
-                "survey {} has no question {} (nor one with this text)",
-                survey.key, group.key
-            )
-        })?;
-    let first = group.columns[0].0;
-    let items: Vec<(usize, &str, &str)> = group
-        .columns
-        .iter()
-        .filter_map(|(index, part)| match part {
-            Part::Item { key, label } => Some((*index, key.as_str(), label.as_str())),
-            Part::Whole => None,
-        })
-        .collect();
-    let find_item = |options: &[ChoiceOption], key: &str, label: &str| -> Result<String, String> {
-        let lookup = option_lookup(options);
-        lookup
-            .get(&key.to_lowercase())
-            .or_else(|| lookup.get(&label.trim().to_lowercase()))
-            .cloned()
-            .ok_or_else(|| format!("question {} has no option or row {label:?}", question.key))
-    };
-    let conv = match (&question.kind, items.is_empty()) {
-        (QuestionKind::Nps { .. }, true) => {
-            let profile = &profiles[first];
-            let shift = i64::from(profile.max == Some(11) && profile.min.unwrap_or(1) >= 1);
-            Conv::Number {
-                column: first,
-                shift,
-            }
-        }
-        (QuestionKind::Rating { .. }, true) => Conv::Number {
-            column: first,
-            shift: 0,
-        },
-        (QuestionKind::SingleChoice { options }, true) => Conv::Choice {
-            column: first,
-            options: option_lookup(options),
-        },
-        (QuestionKind::MultiChoice { options }, true) => Conv::Multi {
-            column: first,
-            options: option_lookup(options),
-            separator: profiles[first].separator.unwrap_or('┋'),
-        },
-        (QuestionKind::MultiChoice { options }, false) => Conv::Items {
-            items: items
-                .iter()
-                .map(|(i, k, l)| Ok((*i, find_item(options, k, l)?)))
-                .collect::<Result<_, String>>()?,
-        },
-        (QuestionKind::Matrix { rows, .. }, false) => Conv::Matrix {
-            rows: items
-                .iter()
-                .map(|(i, k, l)| Ok((*i, find_item(rows, k, l)?)))
-                .collect::<Result<_, String>>()?,
-        },
-        (QuestionKind::Text | QuestionKind::Hidden, true) => Conv::Text { column: first },
-        (kind, _) => {
-            return Err(format!(
-                "question {} is {} in the survey, which {} cannot fill",
-                question.key,
-                kind_name(kind),
-                if items.is_empty() {
-                    "one column"
-                } else {
-                    "several columns"
-                }
-            ));
-        }
-    };
-    Ok((question.clone(), conv))
 }
 
 /// Cells that mean "no answer": 问卷星's −2 and −3, and empty markers.

@@ -404,7 +404,7 @@ async fn a_file_is_matched_to_the_stored_survey_and_mismatches_are_reported() {
 }
 
 #[tokio::test]
-async fn exported_files_import_into_a_fresh_database_with_identical_metrics() {
+async fn exported_files_import_with_identical_metrics_and_keep_their_identity() {
     let source = test_app().await;
     import(&source, "qualtrics.csv", "q").await;
     import(&source, "wjx_gbk.csv", "w").await;
@@ -430,13 +430,25 @@ async fn exported_files_import_into_a_fresh_database_with_identical_metrics() {
             };
             let report = target
                 .app
-                .import(file, into(survey.key.as_str()))
+                .import(file.clone(), into(survey.key.as_str()))
                 .await
                 .unwrap();
             assert_eq!(
                 report.imported.inserted, 10,
                 "{extension}: {:?}",
                 report.problems
+            );
+            // Back into the database it came from (edited in a spreadsheet, say), the file
+            // updates its responses instead of adding copies.
+            let back = source
+                .app
+                .import(file, into(survey.key.as_str()))
+                .await
+                .unwrap();
+            assert_eq!(
+                (back.imported.inserted, back.imported.updated),
+                (0, 10),
+                "{extension}"
             );
         }
         let query = serde_json::json!({
@@ -449,6 +461,21 @@ async fn exported_files_import_into_a_fresh_database_with_identical_metrics() {
         assert_eq!(
             before, after,
             "{extension}: metrics differ after the round trip"
+        );
+        // The responses kept their sources and ids: the vendor's file updates them there.
+        let again = import(&target, "qualtrics.csv", "q").await;
+        assert_eq!(
+            (again.imported.inserted, again.imported.updated),
+            (0, 10),
+            "{extension}"
+        );
+        assert!(
+            again
+                .plan
+                .columns
+                .iter()
+                .all(|c| !c.becomes.contains("source")),
+            "a vendor file has no source columns"
         );
     }
 }
