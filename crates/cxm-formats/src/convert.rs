@@ -46,9 +46,16 @@ impl Plan {
             None => content_key(&record.cells),
         };
         // cxm's own exports carry the source each response was first stored from, and its id
-        // there: they key the response, so it keeps its identity in another database.
+        // there: imported into the survey they were exported from (in this database or
+        // another), they key the response, so it keeps its identity. Into another survey, the
+        // rows are copies.
+        let same_survey = meta
+            .survey
+            .is_none_or(|index| cell(index) == self.survey.key.as_str());
         let (source, id) = match (meta.source.map(cell), meta.source_id.map(cell)) {
-            (Some(source), Some(source_id)) if !source.is_empty() && !source_id.is_empty() => {
+            (Some(source), Some(source_id))
+                if same_survey && !source.is_empty() && !source_id.is_empty() =>
+            {
                 (source.to_owned(), source_id.to_owned())
             }
             _ => (self.source.clone(), id),

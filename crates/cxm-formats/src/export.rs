@@ -51,6 +51,7 @@ pub struct ExportColumn {
 
 #[derive(Debug, Clone, PartialEq)]
 enum What {
+    Survey(String),
     ResponseId,
     Source,
     SourceId,
@@ -84,6 +85,12 @@ pub fn export_columns(survey: &Survey, dimensions: &[String], language: &str) ->
     let zh = language.starts_with("zh");
     let fixed = [
         ("答卷编号", "Response ID", "response_id", What::ResponseId),
+        (
+            "问卷",
+            "Survey",
+            "survey",
+            What::Survey(survey.key.to_string()),
+        ),
         ("来源", "Source", "source", What::Source),
         ("来源编号", "Source ID", "source_id", What::SourceId),
         (
@@ -168,6 +175,7 @@ pub fn export_cells(
         .iter()
         .map(|column| match &column.what {
             What::ResponseId => Cell::Text(record.response_id.clone()),
+            What::Survey(key) => Cell::Text(key.clone()),
             What::Source => Cell::Text(record.source.clone()),
             What::SourceId => Cell::Text(record.source_id.clone()),
             What::SubmittedAt => Cell::Text(zone.local_time(record.submitted_at).to_rfc3339()),

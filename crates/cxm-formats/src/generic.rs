@@ -27,6 +27,7 @@ pub(crate) fn tagged_role(header: &str) -> Option<Role> {
         "response_id" => Role::ResponseId,
         "source" => Role::Source,
         "source_id" => Role::SourceId,
+        "survey" => Role::Survey,
         "submitted_at" => Role::SubmittedAt,
         "channel" => Role::Channel,
         "touchpoint" => Role::Touchpoint,

@@ -138,6 +138,9 @@ pub enum Role {
     Source,
     /// The response's id in [`Role::Source`].
     SourceId,
+    /// The survey a cxm export was written from: the source columns key a response only when
+    /// the file is imported into that survey (into another, its rows are copies).
+    Survey,
     /// When the response was submitted.
     SubmittedAt,
     /// When the respondent started; used when no submission time is given.

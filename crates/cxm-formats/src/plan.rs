@@ -80,6 +80,7 @@ pub(crate) struct Meta {
     pub id: Option<usize>,
     pub source: Option<usize>,
     pub source_id: Option<usize>,
+    pub survey: Option<usize>,
     pub submitted: Vec<usize>,
     pub started: Vec<usize>,
     pub complete: Option<usize>,
@@ -254,6 +255,10 @@ impl Plan {
                 Role::SourceId => {
                     meta.source_id = Some(index);
                     "source id".to_owned()
+                }
+                Role::Survey => {
+                    meta.survey = Some(index);
+                    "survey exported".to_owned()
                 }
                 Role::SubmittedAt => {
                     meta.submitted.push(index);

@@ -442,7 +442,7 @@ async fn exported_files_import_with_identical_metrics_and_keep_their_identity() 
             // updates its responses instead of adding copies.
             let back = source
                 .app
-                .import(file, into(survey.key.as_str()))
+                .import(file.clone(), into(survey.key.as_str()))
                 .await
                 .unwrap();
             assert_eq!(
@@ -450,9 +450,33 @@ async fn exported_files_import_with_identical_metrics_and_keep_their_identity() 
                 (0, 10),
                 "{extension}"
             );
+            // Into another survey, its rows are copies: the original keeps its responses.
+            let mut copy = survey.clone();
+            copy.key = SurveyKey::parse(&format!("{}_{extension}", survey.key)).unwrap();
+            source.app.create_survey(&copy).await.unwrap();
+            let copied = source
+                .app
+                .import(file, into(copy.key.as_str()))
+                .await
+                .unwrap();
+            assert_eq!(
+                (copied.imported.inserted, copied.imported.updated),
+                (10, 0),
+                "{extension}"
+            );
+            assert_eq!(
+                source
+                    .app
+                    .survey(survey.key.as_str())
+                    .await
+                    .unwrap()
+                    .responses,
+                10
+            );
         }
         let query = serde_json::json!({
             "metrics": ["nps", "csat", "share:q3", "count"],
+            "surveys": ["q", "w"],
             "group_by": ["survey", "store"],
             "grain": "month",
         });

@@ -11,10 +11,11 @@ pub(crate) fn described(lang: Lang, text: &str) -> String {
     if lang == Lang::En {
         return text.to_owned();
     }
-    const FIXED: [(&str, &str); 13] = [
+    const FIXED: [(&str, &str); 14] = [
         ("response id", "答卷编号"),
         ("source", "来源"),
         ("source id", "来源编号"),
+        ("survey exported", "导出自问卷"),
         ("submission time", "提交时间"),
         ("start time", "开始时间"),
         ("complete", "是否完成"),
