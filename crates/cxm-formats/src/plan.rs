@@ -229,6 +229,19 @@ pub(crate) struct Group<'a> {
     pub columns: Vec<(usize, &'a Part)>,
 }
 
+impl Group<'_> {
+    /// The group's option or matrix-row columns: index, item key and label.
+    pub(crate) fn items(&self) -> Vec<(usize, &str, &str)> {
+        self.columns
+            .iter()
+            .filter_map(|(index, part)| match part {
+                Part::Item { key, label } => Some((*index, key.as_str(), label.as_str())),
+                Part::Whole => None,
+            })
+            .collect()
+    }
+}
+
 impl Plan {
     /// Builds the plan for a prepared file.
     pub fn build(prepared: &Prepared, options: &PlanOptions<'_>) -> Plan {

@@ -7,7 +7,7 @@ use cxm_domain::{
 };
 
 use crate::infer::{self, Hint, Inferred, Profile};
-use crate::layout::{Format, Part};
+use crate::layout::Format;
 use crate::plan::{Conv, Group, kind_name, localized, option_lookup, options_from};
 use crate::{Mapping, Prepared};
 
@@ -42,14 +42,7 @@ pub(crate) fn new_question(
     }
     let key = QuestionKey::parse(&group.key)
         .unwrap_or_else(|_| QuestionKey::parse(&format!("q{}", first + 1)).expect("valid key"));
-    let items: Vec<(usize, &str, &str)> = group
-        .columns
-        .iter()
-        .filter_map(|(index, part)| match part {
-            Part::Item { key, label } => Some((*index, key.as_str(), label.as_str())),
-            Part::Whole => None,
-        })
-        .collect();
+    let items = group.items();
     let (kind, conv) = if !items.is_empty() {
         let with_labels: Vec<(&Profile, &str)> = items
             .iter()
@@ -210,14 +203,7 @@ pub(crate) fn match_question(
             )
         })?;
     let first = group.columns[0].0;
-    let items: Vec<(usize, &str, &str)> = group
-        .columns
-        .iter()
-        .filter_map(|(index, part)| match part {
-            Part::Item { key, label } => Some((*index, key.as_str(), label.as_str())),
-            Part::Whole => None,
-        })
-        .collect();
+    let items = group.items();
     let find_item = |options: &[ChoiceOption], key: &str, label: &str| -> Result<String, String> {
         let lookup = option_lookup(options);
         lookup
