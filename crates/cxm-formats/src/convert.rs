@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use cxm_domain::{Channel, CustomerInput, ResponseInput, TimeZone};
 use serde_json::Value;
 
-use crate::infer::{scale_point, whole_number};
+use crate::infer::{is_na_marker, scale_point, whole_number};
 use crate::plan::{Conv, is_missing};
 use crate::time::parse_time;
 use crate::{CellProblem, Plan, Record};
@@ -202,7 +202,7 @@ impl Plan {
     ) -> Result<Option<Value>, (usize, String)> {
         let number = |index: usize, shift: i64| -> Result<Option<Value>, (usize, String)> {
             let value = cell(index);
-            if value.is_empty() {
+            if value.is_empty() || is_na_marker(value) {
                 return Ok(None);
             }
             match whole_number(value).or_else(|| scale_point(value)) {
@@ -222,6 +222,11 @@ impl Plan {
                         )
                     })
             };
+        // `NA` and the like are no answer, unless the question has such an option.
+        let unanswered = |options: &std::collections::HashMap<String, String>, value: &str| {
+            value.is_empty()
+                || (is_na_marker(value) && !options.contains_key(&value.trim().to_lowercase()))
+        };
         Ok(match conv {
             Conv::Number { column, shift } => return number(*column, *shift),
             Conv::Text { column } => Some(cell(*column))
@@ -229,7 +234,7 @@ impl Plan {
                 .map(Value::from),
             Conv::Choice { column, options } => {
                 let value = cell(*column);
-                if value.is_empty() {
+                if unanswered(options, value) {
                     None
                 } else {
                     Some(Value::from(option(*column, options, value)?))
@@ -245,7 +250,7 @@ impl Plan {
                 for part in value
                     .split(*separator)
                     .map(str::trim)
-                    .filter(|p| !p.is_empty())
+                    .filter(|p| !unanswered(options, p))
                 {
                     chosen.push(Value::from(option(*column, options, part)?));
                 }
@@ -254,7 +259,10 @@ impl Plan {
             Conv::Items { items } => {
                 let chosen: Vec<Value> = items
                     .iter()
-                    .filter(|(index, _)| !matches!(cell(*index), "" | "0"))
+                    .filter(|(index, _)| {
+                        let value = cell(*index);
+                        !matches!(value, "" | "0") && !is_na_marker(value)
+                    })
                     .map(|(_, key)| Value::from(key.clone()))
                     .collect();
                 (!chosen.is_empty()).then_some(Value::Array(chosen))

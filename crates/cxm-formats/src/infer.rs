@@ -36,12 +36,22 @@ pub struct Profile {
     pub separator: Option<char>,
     /// Longest cell, in characters.
     pub max_chars: usize,
+    /// Filled cells that are a program's marker of a missing value (`NA`, `NaN`, `#N/A`): a
+    /// number column with them stays a number column.
+    pub na_markers: u64,
 }
 
 impl Profile {
     /// Adds a cell (already trimmed; missing codes removed).
     pub fn add(&mut self, value: &str) {
         if value.is_empty() {
+            return;
+        }
+        if is_na_marker(value) {
+            // Still an option should the column turn out to be a choice.
+            self.filled += 1;
+            self.na_markers += 1;
+            self.remember(value);
             return;
         }
         self.filled += 1;
@@ -76,7 +86,12 @@ impl Profile {
 
     /// Whether every filled cell is a whole number.
     pub fn all_integers(&self) -> bool {
-        self.filled > 0 && self.integers == self.filled
+        self.integers > 0 && self.integers == self.numbers_or_strays()
+    }
+
+    /// Filled cells but for missing-value markers.
+    fn numbers_or_strays(&self) -> u64 {
+        self.filled - self.na_markers
     }
 
     /// Whether the column holds numbers but for a few stray cells: all of them, or, from
@@ -85,10 +100,21 @@ impl Profile {
     /// question into a choice or text.
     pub fn mostly_integers(&self) -> bool {
         self.all_integers()
-            || (self.filled >= STRAY_FROM
+            || (self.numbers_or_strays() >= STRAY_FROM
                 && self.integers > 0
-                && self.filled - self.integers <= self.filled / STRAY_SHARE)
+                && self.numbers_or_strays() - self.integers
+                    <= self.numbers_or_strays() / STRAY_SHARE)
     }
+}
+
+/// What R, pandas, SPSS, Excel and databases write for a missing value. In a number column
+/// such a cell is no answer; elsewhere it stays what it says (an option `NA` may mean North
+/// America).
+pub fn is_na_marker(value: &str) -> bool {
+    matches!(
+        value.trim(),
+        "NA" | "NaN" | "nan" | "NULL" | "null" | "#N/A" | "#NULL!"
+    )
 }
 
 /// A cell as a whole number: `7`, `7.0`, or a leading number with a label (`10 - Extremely
@@ -259,7 +285,8 @@ pub fn infer_whole(profile: &Profile, hint: Hint) -> Inferred {
         let (min, max) = (profile.min.unwrap_or(0), profile.max.unwrap_or(0));
         // 0/1 is yes/no (a `recommended` flag, a `resolved` column), never a scale.
         if min >= 0 && max <= 1 && !profile.overflow {
-            return Inferred::SingleChoice(profile.distinct.clone());
+            let options = profile.distinct.iter().filter(|d| !is_na_marker(d));
+            return Inferred::SingleChoice(options.cloned().collect());
         }
         // A header that asks about recommending is NPS; values off the 0–10 scale are then
         // reported row by row rather than turning the question into something else.
@@ -278,7 +305,9 @@ pub fn infer_whole(profile: &Profile, hint: Hint) -> Inferred {
             None => Inferred::Hidden,
         };
     }
-    if profile.scale_labels + profile.integers == profile.filled && profile.scale_labels > 0 {
+    if profile.scale_labels + profile.integers + profile.na_markers == profile.filled
+        && profile.scale_labels > 0
+    {
         return Inferred::Rating {
             min: 1,
             max: 5,

@@ -445,3 +445,43 @@ fn a_time_column_is_found_by_its_header_and_cells_and_utc_headers_are_read_in_ut
     assert_eq!(response.id.as_deref(), Some("t1"));
     assert_eq!(response.submitted_at, "2026-09-03T04:00:00+00:00");
 }
+
+#[test]
+fn missing_value_markers_of_other_programs_leave_number_columns_numbers() {
+    // As R writes a data frame: NA where a value is missing. `continent` is a choice whose
+    // option NA (North America) is kept.
+    let file = FileSource::Bytes {
+        name: "from-r.csv".into(),
+        bytes: "response_id,submitted_at,nps,satisfaction,continent,recommended\n\
+                1,2026-03-01 10:00,9,5,NA,1\n\
+                2,2026-03-02 10:00,NA,3,EU,0\n\
+                3,2026-03-03 10:00,3,#N/A,NA,NA\n\
+                4,2026-03-04 10:00,10,4,EU,1\n"
+            .as_bytes()
+            .to_vec()
+            .into(),
+    };
+    let (prepared, plan) = plan_of(&file, None);
+    assert!(plan.problems.is_empty(), "{:?}", plan.problems);
+    let becomes: Vec<&str> = plan.columns[2..]
+        .iter()
+        .map(|c| c.becomes.as_str())
+        .collect();
+    assert_eq!(
+        becomes,
+        [
+            "question nps (nps)",
+            "question satisfaction (csat 1–5)",
+            "question continent (single choice, 2 options)",
+            "question recommended (single choice, 2 options)"
+        ]
+    );
+    let responses: Vec<cxm_domain::ResponseInput> = cxm_formats::data_rows(&file, &prepared)
+        .unwrap()
+        .map(|r| plan.convert(&r.unwrap()).unwrap())
+        .collect();
+    assert!(!responses[1].answers.contains_key("nps"), "NA is no answer");
+    assert!(!responses[2].answers.contains_key("satisfaction"));
+    assert!(responses[0].answers.contains_key("continent"));
+    assert!(!responses[2].answers.contains_key("recommended"));
+}
