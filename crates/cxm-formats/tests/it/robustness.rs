@@ -62,6 +62,8 @@ fn cell() -> impl Strategy<Value = String> {
             "]",
             "2026/09/03 12:00:00",
             "3-Sep-26",
+            "NA",
+            "#N/A",
             "date",
             "created",
             " (UTC)",
