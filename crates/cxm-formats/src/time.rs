@@ -1,19 +1,27 @@
 //! Times as exports write them: ISO 8601 with or without offset, `2026/09/03 12:00:00`
 //! (问卷星), `01/15/2024 10:22:33 AM` (SurveyMonkey), `2024年1月15日 10:22`, Unix seconds or
 //! milliseconds (Delighted), and dates with English month names as spreadsheets write them
-//! (`31-Jul-18`, `31 July 2018`, `Jul 31, 2018`). Times without an offset are wall-clock times in the zone the
-//! import is told (the export's zone is not in the file).
+//! (`31-Jul-18`, `31 July 2018`, `Jul 31, 2018`), `20240315` and `2024.03.15`, and Google
+//! Sheets' and Forms' `2024/03/15 9:41:23 AM GMT+8` (in Chinese `2024/3/15 下午2:41:23`).
+//! Times without an offset are wall-clock times in the zone the import is told (the export's
+//! zone is not in the file).
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use std::borrow::Cow;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone as _, Utc};
 use cxm_domain::TimeZone;
 
 /// Layouts tried, in order, for times without an offset.
-const LAYOUTS: [&str; 19] = [
+const LAYOUTS: [&str; 23] = [
     "%Y-%m-%d %H:%M:%S%.f",
     "%Y-%m-%dT%H:%M:%S%.f",
     "%Y-%m-%d %H:%M",
     "%Y/%m/%d %H:%M:%S%.f",
     "%Y/%m/%d %H:%M",
+    "%Y/%m/%d %I:%M:%S %p",
+    "%Y/%m/%d %I:%M %p",
+    "%Y.%m.%d %H:%M:%S",
+    "%Y.%m.%d %H:%M",
     "%m/%d/%y %H:%M",
     "%m/%d/%Y %I:%M:%S %p",
     "%m/%d/%Y %I:%M %p",
@@ -33,9 +41,10 @@ const LAYOUTS: [&str; 19] = [
 ];
 
 /// Date-only layouts; the time is midday, so that the local day survives any zone offset.
-const DATE_LAYOUTS: [&str; 10] = [
+const DATE_LAYOUTS: [&str; 11] = [
     "%Y-%m-%d",
     "%Y/%m/%d",
+    "%Y.%m.%d",
     "%m/%d/%y",
     "%m/%d/%Y",
     "%d.%m.%Y",
@@ -61,6 +70,11 @@ pub fn parse_time(text: &str, zone: &TimeZone) -> Option<DateTime<Utc>> {
         }
     }
     if text.bytes().all(|b| b.is_ascii_digit()) {
+        // `20240315`: a date, as Chinese systems often write it.
+        if text.len() == 8 && (text.starts_with("19") || text.starts_with("20")) {
+            let date = NaiveDate::parse_from_str(text, "%Y%m%d").ok()?;
+            return zone.instant_of(date.and_hms_opt(12, 0, 0)?).ok();
+        }
         let number: i64 = text.parse().ok()?;
         return match text.len() {
             9 | 10 => DateTime::from_timestamp(number, 0),
@@ -68,7 +82,23 @@ pub fn parse_time(text: &str, zone: &TimeZone) -> Option<DateTime<Utc>> {
             _ => None,
         };
     }
-    let local = LAYOUTS
+    let text = with_meridiem_last(text);
+    // Google Sheets and Forms say the offset: `… GMT+8`.
+    if let Some((local, offset)) = text.rsplit_once(" GMT")
+        && let Some(offset) = gmt_offset(offset)
+    {
+        let local = local_time(local)?;
+        return offset
+            .from_local_datetime(&local)
+            .single()
+            .map(|time| time.with_timezone(&Utc));
+    }
+    zone.instant_of(local_time(&text)?).ok()
+}
+
+/// A wall-clock time, or a date alone at midday.
+fn local_time(text: &str) -> Option<NaiveDateTime> {
+    LAYOUTS
         .iter()
         .find_map(|layout| NaiveDateTime::parse_from_str(text, layout).ok())
         .or_else(|| {
@@ -76,8 +106,44 @@ pub fn parse_time(text: &str, zone: &TimeZone) -> Option<DateTime<Utc>> {
                 .iter()
                 .find_map(|layout| NaiveDate::parse_from_str(text, layout).ok())
                 .and_then(|date| date.and_hms_opt(12, 0, 0))
-        })?;
-    zone.instant_of(local).ok()
+        })
+}
+
+/// `2024/3/15 下午2:41:23 GMT+8` as `2024/3/15 2:41:23 PM GMT+8`.
+fn with_meridiem_last(text: &str) -> Cow<'_, str> {
+    for (zh, en) in [("上午", "AM"), ("下午", "PM")] {
+        if let Some((date, time)) = text.split_once(zh) {
+            let time = time.trim();
+            return Cow::Owned(match time.split_once(' ') {
+                Some((clock, rest)) => format!("{} {clock} {en} {rest}", date.trim()),
+                None => format!("{} {time} {en}", date.trim()),
+            });
+        }
+    }
+    Cow::Borrowed(text)
+}
+
+/// The offset after `GMT`: `+8`, `+08:00`, `-0530`, or nothing (GMT itself).
+fn gmt_offset(text: &str) -> Option<FixedOffset> {
+    let text = text.trim();
+    if text.is_empty() {
+        return FixedOffset::east_opt(0);
+    }
+    let (sign, digits) = match text.split_at_checked(1)? {
+        ("+", digits) => (1, digits),
+        ("-", digits) => (-1, digits),
+        _ => return None,
+    };
+    if !digits.is_ascii() || digits.is_empty() {
+        return None;
+    }
+    let (hours, minutes) = match digits.split_once(':') {
+        Some(parts) => parts,
+        None if digits.len() > 2 => digits.split_at(digits.len() - 2),
+        None => (digits, "0"),
+    };
+    let seconds = hours.parse::<i32>().ok()? * 3600 + minutes.parse::<i32>().ok()? * 60;
+    FixedOffset::east_opt(sign * seconds)
 }
 
 #[cfg(test)]
@@ -132,7 +198,33 @@ mod tests {
                 .to_rfc3339(),
             expect
         );
-        assert!(parse_time("yesterday", &shanghai).is_none());
-        assert!(parse_time("31-Foo-18", &shanghai).is_none());
+        // Google Sheets and Forms, with their offset; compact and dotted dates.
+        for text in [
+            "2026/09/03 12:00:00 PM GMT+8",
+            "2026/9/3 下午12:00:00 GMT+8",
+            "2026/09/03 4:00:00 AM GMT",
+            "2026/09/03 05:30:00 AM GMT+01:30",
+            "20260903",
+            "2026.09.03",
+            "2026.09.03 12:00",
+        ] {
+            let time = parse_time(text, &shanghai).unwrap_or_else(|| panic!("{text}"));
+            assert_eq!(time.to_rfc3339(), expect, "{text}");
+        }
+        assert_eq!(
+            parse_time("2026/9/3 上午9:00:00", &shanghai)
+                .unwrap()
+                .to_rfc3339(),
+            "2026-09-03T01:00:00+00:00"
+        );
+        for nonsense in [
+            "yesterday",
+            "31-Foo-18",
+            "2026/09/03 12:00 GMT+x",
+            "12345678",
+            "GMT+é",
+        ] {
+            assert!(parse_time(nonsense, &shanghai).is_none(), "{nonsense}");
+        }
     }
 }
