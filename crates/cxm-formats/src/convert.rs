@@ -105,8 +105,11 @@ impl Plan {
         if let Some(index) = meta.complete {
             match cell(index).to_lowercase().as_str() {
                 "" => {}
-                "1" | "true" | "yes" | "是" | "完成" => complete = complete.or(Some(true)),
-                "0" | "false" | "no" | "否" | "未完成" => complete = Some(false),
+                "1" | "true" | "yes" | "complete" | "completed" | "finished" | "是" | "完成"
+                | "已完成" => complete = complete.or(Some(true)),
+                "0" | "false" | "no" | "partial" | "incomplete" | "否" | "未完成" => {
+                    complete = Some(false);
+                }
                 _ => problems.push(problem(
                     index,
                     "not a yes/no value (1/0, true/false)".to_owned(),

@@ -67,11 +67,13 @@ pub(crate) fn metadata_role(header: &str, index: usize) -> Option<Role> {
         | "completion time" | "completed at" | "end time" | "提交时间" | "提交答卷时间"
         | "答题时间" | "日期" | "时间" => Role::SubmittedAt,
         "started_at" | "start date" | "startdate" | "start date (utc)" | "start time"
-        | "开始时间" => Role::StartedAt,
+        | "time started" | "开始时间" => Role::StartedAt,
         "complete" | "completed" | "finished" | "是否完成" => Role::Complete,
         "channel" | "渠道来源" => Role::Channel,
         "language" | "lang" | "语言" => Role::Language,
-        "ip" | "ip address" | "ip_address" | "ipaddress" | "来自ip" | "ip地址" => Role::Ip,
+        // Jotform's `Submission IP`; Typeform's `Network ID` is a hash of the address.
+        "ip" | "ip address" | "ip_address" | "ipaddress" | "submission ip" | "network id"
+        | "来自ip" | "ip地址" => Role::Ip,
         "customer_id" | "customer id" | "user_id" | "user id" | "member_id" | "客户id"
         | "客户编号" | "会员号" | "用户id" => Role::CustomerId,
         "email" | "email address" | "e-mail" | "邮箱" => Role::CustomerEmail,

@@ -444,6 +444,36 @@ fn a_time_column_is_found_by_its_header_and_cells_and_utc_headers_are_read_in_ut
     let response = first_response(&typeform, &prepared, &plan);
     assert_eq!(response.id.as_deref(), Some("t1"));
     assert_eq!(response.submitted_at, "2026-09-03T04:00:00+00:00");
+    assert_eq!(
+        becomes[4], "ignored: IP addresses are kept only with --keep-ip",
+        "Network ID is a hash of the address"
+    );
+    // Jotform and Alchemer: their start, submission and completion columns.
+    let jotform = bytes(
+        "Submission ID,Time Started,Submission Date,Completed,Submission IP,Score\n\
+         j1,2026-09-03 11:50,2026-09-03 12:00,Complete,10.0.0.1,4\n\
+         j2,2026-09-03 11:55,,Partial,10.0.0.2,3\n",
+    );
+    let (prepared, plan) = plan_of(&jotform, None);
+    let becomes: Vec<&str> = plan.columns.iter().map(|c| c.becomes.as_str()).collect();
+    assert_eq!(
+        &becomes[..5],
+        [
+            "response id",
+            "start time",
+            "submission time",
+            "complete",
+            "ignored: IP addresses are kept only with --keep-ip"
+        ]
+    );
+    let rows: Vec<cxm_domain::ResponseInput> = cxm_formats::data_rows(&jotform, &prepared)
+        .unwrap()
+        .map(|r| plan.convert(&r.unwrap()).unwrap())
+        .collect();
+    assert_eq!(
+        (rows[0].complete, rows[1].complete),
+        (Some(true), Some(false))
+    );
 }
 
 #[test]
