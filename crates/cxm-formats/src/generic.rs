@@ -1,10 +1,9 @@
 //! The generic layout: one row per response, one column per question, with the response id,
 //! time, channel, language, customer and dimension columns found by their usual names in
 //! English and Chinese (and those of Google Forms, Typeform, Jotform, Microsoft Forms and
-//! Alchemer). A
-//! file with no time column by name takes the first column that speaks of a date or time in
-//! its header and holds nothing but times (`tweet_created`, `下单时间`). A mapping file
-//! ([`crate::Mapping`]) says the rest.
+//! Alchemer). A file with no time column by name takes the first column that speaks of a
+//! date or time in its header and holds nothing but times (`tweet_created`, `下单时间`). A
+//! mapping file ([`crate::Mapping`]) says the rest.
 
 use crate::layout::{Column, Format, Layout, Part, Role, chinese_segment, dimension_key, slug};
 
