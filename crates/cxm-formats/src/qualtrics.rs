@@ -70,7 +70,7 @@ fn metadata(name: &str) -> Option<Role> {
         "recipientEmail" | "RecipientEmail" | "EmailAddress" => Role::CustomerEmail,
         "externalDataReference" | "ExternalReference" | "ExternalDataReference" => Role::CustomerId,
         "distributionChannel" | "DistributionChannel" => Role::Channel,
-        "userLanguage" | "UserLanguage" => Role::Language,
+        "userLanguage" | "UserLanguage" | "Q_Language" => Role::Language,
         "recipientFirstName" | "recipientLastName" | "RecipientFirstName" | "RecipientLastName"
         | "Name" => Role::CustomerName,
         "status" | "Status" => Role::ignored("response type (normal, preview, test…)"),
@@ -80,6 +80,25 @@ fn metadata(name: &str) -> Option<Role> {
         "locationLatitude" | "locationLongitude" | "LocationLatitude" | "LocationLongitude"
         | "LocationAccuracy" => Role::ignored("location is personal data cxm does not keep"),
         "ResponseSet" => Role::ignored("response set"),
+        // Qualtrics' bot and fraud checks and its own timers: fields of every response, not
+        // segments of customers.
+        "Q_RecaptchaScore"
+        | "Q_RelevantIDDuplicate"
+        | "Q_RelevantIDDuplicateScore"
+        | "Q_RelevantIDFraudScore"
+        | "Q_RelevantIDLastStartDate"
+        | "Q_BallotBoxStuffing"
+        | "Q_DuplicateRespondent"
+        | "Q_DuplicateScore"
+        | "Q_AmbiguousTextPresent"
+        | "Q_AmbiguousTextQuestions"
+        | "Q_UnansweredPercentage"
+        | "Q_UnansweredQuestions"
+        | "Q_StraightliningCount"
+        | "Q_StraightliningPercentage"
+        | "Q_StraightliningQuestions"
+        | "Q_ChatBotProbability" => Role::ignored("Qualtrics' bot and fraud check"),
+        "Q_TotalDuration" => Role::ignored("duration"),
         _ => return None,
     };
     Some(role)

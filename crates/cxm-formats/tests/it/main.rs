@@ -515,3 +515,41 @@ fn missing_value_markers_of_other_programs_leave_number_columns_numbers() {
     assert!(responses[0].answers.contains_key("continent"));
     assert!(!responses[2].answers.contains_key("recommended"));
 }
+
+#[test]
+fn qualtrics_bot_and_fraud_fields_are_not_segments() {
+    let row = |cells: &[&str]| cells.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>();
+    let ids = [
+        "Q_RecaptchaScore",
+        "Q_RelevantIDFraudScore",
+        "Q_TotalDuration",
+        "Q_Language",
+        "store",
+    ];
+    let rows = vec![
+        row(&ids),
+        row(&ids),
+        ids.iter()
+            .map(|id| format!("{{\"ImportId\":\"{id}\"}}"))
+            .collect(),
+    ];
+    let layout = cxm_formats::layout_of(Format::Qualtrics, &rows);
+    let roles: Vec<&cxm_formats::Role> = layout.columns.iter().map(|c| &c.role).collect();
+    assert!(
+        matches!(roles[0], cxm_formats::Role::Ignored { reason } if reason.contains("fraud")),
+        "{roles:?}"
+    );
+    assert!(
+        matches!(roles[1], cxm_formats::Role::Ignored { .. }),
+        "{roles:?}"
+    );
+    assert!(
+        matches!(roles[2], cxm_formats::Role::Ignored { .. }),
+        "{roles:?}"
+    );
+    assert_eq!(roles[3], &cxm_formats::Role::Language);
+    assert!(
+        matches!(roles[4], cxm_formats::Role::Dimension { key } if key == "store"),
+        "embedded data stays a segment: {roles:?}"
+    );
+}

@@ -75,7 +75,7 @@ fn kind_zh(kind: &str) -> String {
 
 /// Why a column is not imported, in Chinese where the reason is a known one.
 fn reason_zh(reason: &str) -> String {
-    const REASONS: [(&str, &str); 19] = [
+    const REASONS: [(&str, &str); 20] = [
         (
             "IP addresses are kept only with --keep-ip",
             "只有使用 --keep-ip 才保存 IP 地址",
@@ -107,6 +107,10 @@ fn reason_zh(reason: &str) -> String {
         ),
         ("recorded date; EndDate is used", "记录时间；使用 EndDate"),
         ("ignored by the mapping", "映射文件要求忽略"),
+        (
+            "Qualtrics' bot and fraud check",
+            "Qualtrics 的机器人与欺诈检测",
+        ),
     ];
     REASONS
         .iter()
