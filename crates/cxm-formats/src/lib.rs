@@ -78,6 +78,8 @@ pub struct Prepared {
     pub encoding: &'static str,
     /// The delimiter, for text files.
     pub delimiter: char,
+    /// The sheet read, for workbooks.
+    pub sheet: Option<String>,
     /// The columns.
     pub layout: Layout,
     /// Data rows (after the header).
@@ -106,7 +108,7 @@ pub fn prepare(
     format: Option<Format>,
     mapping: Option<&Mapping>,
 ) -> Result<Prepared, FormatError> {
-    let mut table = source.open()?;
+    let mut table = source.open_in(mapping.and_then(|m| m.sheet.as_deref()))?;
     let mut head: Vec<Record> = Vec::new();
     let mut unreadable = Vec::new();
     for record in table.by_ref() {
@@ -193,6 +195,7 @@ pub fn prepare(
         container: table.container,
         encoding: table.encoding,
         delimiter: char::from(table.delimiter),
+        sheet: table.sheet.clone(),
         layout,
         rows: data_rows,
         unreadable,
@@ -238,7 +241,7 @@ pub fn row_problem(error: FormatError) -> CellProblem {
 /// # Errors
 /// [`FormatError`] when the file cannot be opened again.
 pub fn data_rows(source: &FileSource, prepared: &Prepared) -> Result<Table, FormatError> {
-    let mut table = source.open()?;
+    let mut table = source.open_in(prepared.sheet.as_deref())?;
     for _ in 0..prepared.layout.header_rows {
         if table.next().is_none() {
             break;

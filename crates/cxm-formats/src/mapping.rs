@@ -28,6 +28,8 @@ use crate::time::parse_time;
 pub struct Mapping {
     /// The format to read the file as, skipping detection.
     pub format: Option<Format>,
+    /// The sheet of a workbook to read (default: the first that holds anything).
+    pub sheet: Option<String>,
     /// The submission time of rows whose file gives none (no time column, or an empty cell),
     /// as written; any layout [`crate::parse_time`] reads.
     pub submitted_at: Option<String>,
@@ -73,6 +75,8 @@ pub struct ColumnMapping {
 struct RawMapping {
     #[serde(default)]
     format: Option<String>,
+    #[serde(default)]
+    sheet: Option<String>,
     #[serde(default)]
     submitted_at: Option<String>,
     #[serde(default)]
@@ -171,6 +175,10 @@ impl Mapping {
             .collect();
         let mapping = Mapping {
             format,
+            sheet: raw
+                .sheet
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty()),
             submitted_at: None,
             missing: trimmed(raw.missing),
             columns,
@@ -193,6 +201,12 @@ impl Mapping {
         }
         self.submitted_at = Some(time.trim().to_owned());
         Ok(self)
+    }
+
+    /// The mapping with the workbook's sheet to read.
+    pub fn with_sheet(mut self, sheet: &str) -> Mapping {
+        self.sheet = Some(sheet.trim().to_owned()).filter(|s| !s.is_empty());
+        self
     }
 
     /// Applies the mapping to a detected layout. Returns the headers it names that the file

@@ -61,6 +61,8 @@ pub struct Table {
     pub encoding: &'static str,
     /// The delimiter of a text file.
     pub delimiter: u8,
+    /// The sheet read, for a workbook.
+    pub sheet: Option<String>,
     rows: Rows,
     next_row: u64,
     read: Arc<AtomicU64>,
@@ -128,11 +130,21 @@ impl FileSource {
         }
     }
 
-    /// Opens the file as a table.
+    /// Opens the file as a table: a workbook's first sheet that holds anything.
     ///
     /// # Errors
     /// [`FormatError`] when the file cannot be read or is not a table.
     pub fn open(&self) -> Result<Table, FormatError> {
+        self.open_in(None)
+    }
+
+    /// Opens the file as a table, a workbook at the sheet named `sheet` (default: the first
+    /// that holds anything).
+    ///
+    /// # Errors
+    /// [`FormatError`] when the file cannot be read or is not a table, when the workbook has
+    /// no such sheet (the error lists those it has), or when a sheet is named for a text file.
+    pub fn open_in(&self, sheet: Option<&str>) -> Result<Table, FormatError> {
         let mut head = Vec::with_capacity(SNIFF_BYTES);
         self.reader()?
             .take(SNIFF_BYTES as u64)
@@ -140,10 +152,18 @@ impl FileSource {
             .map_err(|source| self.io(source))?;
         let read = Arc::new(AtomicU64::new(0));
         if head.starts_with(b"PK\x03\x04") {
-            return self.open_sheet(Container::Xlsx, read);
+            return self.open_sheet(Container::Xlsx, read, sheet);
         }
         if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-            return self.open_sheet(Container::Xls, read);
+            return self.open_sheet(Container::Xls, read, sheet);
+        }
+        if let Some(sheet) = sheet {
+            return Err(FormatError::Unreadable {
+                file: self.name(),
+                message: format!(
+                    "sheet {sheet:?} was asked for, but this is a text file, not a workbook"
+                ),
+            });
         }
         if head.contains(&0) && Encoding::for_bom(&head).is_none() {
             return Err(FormatError::Unreadable {
@@ -180,29 +200,36 @@ impl FileSource {
             container: Container::Csv,
             encoding: encoding.name(),
             delimiter,
+            sheet: None,
             rows: Rows::Text(reader, csv::ByteRecord::new()),
             next_row: 1,
             read,
         })
     }
 
-    fn open_sheet(&self, container: Container, read: Arc<AtomicU64>) -> Result<Table, FormatError> {
+    fn open_sheet(
+        &self,
+        container: Container,
+        read: Arc<AtomicU64>,
+        sheet: Option<&str>,
+    ) -> Result<Table, FormatError> {
         let unreadable = |message: String| FormatError::Unreadable {
             file: self.name(),
             message,
         };
-        let range = match self {
-            FileSource::Path(path) => calamine::open_workbook_auto(path)
-                .map_err(|e| unreadable(format!("not a readable workbook: {e}")))?
-                .worksheet_range_at(0),
-            FileSource::Bytes { bytes, .. } => {
-                calamine::open_workbook_auto_from_rs(Cursor::new(bytes.to_vec()))
-                    .map_err(|e| unreadable(format!("not a readable workbook: {e}")))?
-                    .worksheet_range_at(0)
-            }
+        let (name, range) = match self {
+            FileSource::Path(path) => choose_sheet(
+                &mut calamine::open_workbook_auto(path)
+                    .map_err(|e| unreadable(format!("not a readable workbook: {e}")))?,
+                sheet,
+            ),
+            FileSource::Bytes { bytes, .. } => choose_sheet(
+                &mut calamine::open_workbook_auto_from_rs(Cursor::new(bytes.to_vec()))
+                    .map_err(|e| unreadable(format!("not a readable workbook: {e}")))?,
+                sheet,
+            ),
         }
-        .ok_or_else(|| unreadable("the workbook has no sheet".to_owned()))?
-        .map_err(|e| unreadable(format!("the first sheet cannot be read: {e}")))?;
+        .map_err(unreadable)?;
         let (first_row, _) = range.start().unwrap_or((0, 0));
         // Rows above the used range are empty; keep row numbers those of the sheet.
         let mut rows: Vec<Vec<String>> = vec![Vec::new(); first_row as usize];
@@ -213,11 +240,52 @@ impl FileSource {
             container,
             encoding: "UTF-8",
             delimiter: b',',
+            sheet: Some(name),
             rows: Rows::Sheet(rows.into_iter()),
             next_row: 1,
             read,
         })
     }
+}
+
+/// The sheet named `wanted` (exactly, else ignoring case), or the first that holds anything (a
+/// workbook may open on an empty sheet), with its cells.
+fn choose_sheet<RS: Read + std::io::Seek>(
+    workbook: &mut calamine::Sheets<RS>,
+    wanted: Option<&str>,
+) -> Result<(String, calamine::Range<calamine::Data>), String> {
+    let names = workbook.sheet_names();
+    let read = |workbook: &mut calamine::Sheets<RS>, name: &str| {
+        workbook
+            .worksheet_range(name)
+            .map_err(|e| format!("sheet {name:?} cannot be read: {e}"))
+    };
+    if let Some(wanted) = wanted {
+        let name = names
+            .iter()
+            .find(|n| n.as_str() == wanted)
+            .or_else(|| {
+                names
+                    .iter()
+                    .find(|n| n.trim().eq_ignore_ascii_case(wanted.trim()))
+            })
+            .ok_or_else(|| {
+                format!(
+                    "the workbook has no sheet {wanted:?}; its sheets: {}",
+                    names.join(", ")
+                )
+            })?;
+        return Ok((name.clone(), read(workbook, name)?));
+    }
+    let mut first = None;
+    for name in &names {
+        let range = read(workbook, name)?;
+        if !range.is_empty() {
+            return Ok((name.clone(), range));
+        }
+        first.get_or_insert((name.clone(), range));
+    }
+    first.ok_or_else(|| "the workbook has no sheet".to_owned())
 }
 
 impl Table {

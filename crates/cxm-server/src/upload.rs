@@ -53,8 +53,13 @@ impl Upload {
 }
 
 /// The mapping of a mapping file's text (empty: none) with `submitted_at` (empty: none), the
-/// time of rows the file gives none, or what is wrong with them.
-pub(crate) fn mapping_of(text: &str, submitted_at: &str) -> Result<Option<Mapping>, String> {
+/// time of rows the file gives none, and `sheet` (empty: none), the workbook's sheet to read,
+/// or what is wrong with them.
+pub(crate) fn mapping_of(
+    text: &str,
+    submitted_at: &str,
+    sheet: &str,
+) -> Result<Option<Mapping>, String> {
     let mut mapping = if text.is_empty() {
         None
     } else {
@@ -67,6 +72,9 @@ pub(crate) fn mapping_of(text: &str, submitted_at: &str) -> Result<Option<Mappin
                 .with_submitted_at(submitted_at)
                 .map_err(|e| format!("submitted_at: {e}"))?,
         );
+    }
+    if !sheet.trim().is_empty() {
+        mapping = Some(mapping.unwrap_or_default().with_sheet(sheet));
     }
     Ok(mapping)
 }

@@ -420,6 +420,10 @@ pub struct ImportArgs {
     /// e.g. 2024-06-30 (noon) or 2024-06-30 09:00; overrides the mapping's `submitted_at`.
     #[arg(long, value_name = "TIME")]
     pub submitted_at: Option<String>,
+    /// The sheet of a workbook to read (default: the first that holds anything); overrides
+    /// the mapping's `sheet`.
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
     /// Show the detected format, rows, the question mapping and every problem; write nothing.
     #[arg(long)]
     pub dry_run: bool,

@@ -38,6 +38,10 @@ pub async fn import(app: App, args: ImportArgs) -> Result<()> {
                 .context("--submitted-at")?,
         ),
     };
+    let mapping = match &args.sheet {
+        None => mapping,
+        Some(sheet) => Some(mapping.unwrap_or_default().with_sheet(sheet)),
+    };
     let format = match args.format {
         ImportFormat::Auto => None,
         other => Format::parse(&format!("{other:?}").to_lowercase()),
@@ -121,17 +125,15 @@ fn draw_progress(progress: ImportProgress) {
 fn print_report(report: &ImportReport) {
     let file = &report.file;
     let plan = &report.plan;
+    let read_as = match &file.sheet {
+        Some(sheet) => format!("sheet {sheet:?}"),
+        None => format!("{}, delimiter {:?}", file.encoding, file.delimiter),
+    };
     println!(
-        "{}: {} format, {:?} ({}{}), {} data rows",
+        "{}: {} format, {:?} ({read_as}), {} data rows",
         file.file,
         plan.format.as_str(),
         file.container,
-        file.encoding,
-        if file.container == cxm_formats::Container::Csv {
-            format!(", delimiter {:?}", file.delimiter)
-        } else {
-            String::new()
-        },
         file.rows
     );
     println!(

@@ -553,3 +553,68 @@ fn qualtrics_bot_and_fraud_fields_are_not_segments() {
         "embedded data stays a segment: {roles:?}"
     );
 }
+
+/// A workbook with an empty first sheet, the data on the second and more on the third.
+fn three_sheets() -> FileSource {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    workbook.add_worksheet().set_name("说明").unwrap();
+    let data = workbook.add_worksheet().set_name("原始数据").unwrap();
+    for (row, cells) in [
+        ["编号", "提交时间", "推荐意愿"],
+        ["1", "2026-03-01 10:00", "9"],
+        ["2", "2026-03-02 10:00", "3"],
+    ]
+    .iter()
+    .enumerate()
+    {
+        for (column, cell) in cells.iter().enumerate() {
+            data.write_string(row as u32, column as u16, *cell).unwrap();
+        }
+    }
+    let other = workbook.add_worksheet().set_name("Other").unwrap();
+    for (column, cell) in ["id", "submitted_at", "nps"].iter().enumerate() {
+        other.write_string(0, column as u16, *cell).unwrap();
+    }
+    for (column, cell) in ["x", "2026-03-05 10:00", "10"].iter().enumerate() {
+        other.write_string(1, column as u16, *cell).unwrap();
+    }
+    FileSource::Bytes {
+        name: "sheets.xlsx".into(),
+        bytes: workbook.save_to_buffer().unwrap().into(),
+    }
+}
+
+#[test]
+fn a_workbook_is_read_at_its_first_sheet_with_data_or_the_sheet_asked_for() {
+    let file = three_sheets();
+    let (prepared, plan) = plan_of(&file, None);
+    assert_eq!(prepared.sheet.as_deref(), Some("原始数据"));
+    assert_eq!(prepared.rows, 2);
+    assert!(plan.problems.is_empty(), "{:?}", plan.problems);
+    // A sheet by name (case aside), through the mapping as `--sheet` gives it.
+    let mapping = Mapping::default().with_sheet("other");
+    let (prepared, plan) = plan_of(&file, Some(&mapping));
+    assert_eq!(prepared.sheet.as_deref(), Some("Other"));
+    assert_eq!(
+        first_response(&file, &prepared, &plan).id.as_deref(),
+        Some("x")
+    );
+    let parsed = Mapping::parse("sheet = \"Other\"\n").unwrap();
+    assert_eq!(parsed.sheet.as_deref(), Some("Other"));
+    // A sheet the workbook does not have, or a sheet of a text file, is refused with a reason.
+    let error = cxm_formats::prepare(&file, None, Some(&Mapping::default().with_sheet("Nope")))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("its sheets: 说明, 原始数据, Other"),
+        "{error}"
+    );
+    let csv = FileSource::Bytes {
+        name: "a.csv".into(),
+        bytes: b"id,submitted_at,nps\n1,2026-03-01,9\n".to_vec().into(),
+    };
+    let error = cxm_formats::prepare(&csv, None, Some(&Mapping::default().with_sheet("A")))
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("not a workbook"), "{error}");
+}

@@ -19,7 +19,8 @@ use crate::{ApiError, AppState};
 /// field `file`, with an optional TOML `mapping` field. Query: `survey`, `format`
 /// (auto, qualtrics, surveymonkey, wjx, delighted, formbricks, limesurvey, generic),
 /// `dry_run`, `skip_invalid`, `keep_ip`, `submitted_at` (the time of rows the file gives
-/// none; overrides the mapping's). Returns the import report: the detected format and
+/// none; overrides the mapping's), `sheet` (a workbook's sheet; default the first that holds
+/// anything). Returns the import report: the detected format and
 /// encoding, each column and what it becomes, counts, and every problem with row and column.
 #[utoipa::path(post, path = "/api/v1/imports", tag = "imports", security(("bearer" = [])),
     params(("survey" = Option<String>, Query, description = "the survey to import into; default from the file name"),
@@ -27,7 +28,8 @@ use crate::{ApiError, AppState};
            ("dry_run" = Option<bool>, Query, description = "only report"),
            ("skip_invalid" = Option<bool>, Query, description = "import the valid rows"),
            ("keep_ip" = Option<bool>, Query, description = "keep IP addresses"),
-           ("submitted_at" = Option<String>, Query, description = "the submission time of rows the file gives none, e.g. 2024-06-30")),
+           ("submitted_at" = Option<String>, Query, description = "the submission time of rows the file gives none, e.g. 2024-06-30"),
+           ("sheet" = Option<String>, Query, description = "the workbook's sheet to read; default the first that holds anything")),
     request_body(content_type = "multipart/form-data", description = "fields file and (optional) mapping"),
     responses((status = 200, description = "the import report", body = Object),
               (status = 400, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
@@ -55,8 +57,9 @@ pub async fn import(
         .await
         .map_err(unreadable_upload)?;
     let submitted_at = single(&pairs, &["submitted_at"]).unwrap_or_default();
+    let sheet = single(&pairs, &["sheet"]).unwrap_or_default();
     let mapping =
-        mapping_of(upload.field("mapping"), &submitted_at).map_err(ApiError::malformed)?;
+        mapping_of(upload.field("mapping"), &submitted_at, &sheet).map_err(ApiError::malformed)?;
     let file = upload
         .file
         .ok_or_else(|| ApiError::malformed("send the export as the multipart field \"file\""))?;

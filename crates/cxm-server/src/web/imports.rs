@@ -171,6 +171,8 @@ struct ImportPage {
     survey: String,
     /// The time given to rows without one, as typed.
     submitted_at: String,
+    /// The workbook's sheet asked for.
+    sheet: String,
     error: Option<String>,
     preview: Option<Preview>,
     done: Option<String>,
@@ -196,6 +198,7 @@ impl ImportPage {
                 .collect(),
             survey: String::new(),
             submitted_at: String::new(),
+            sheet: String::new(),
             error: None,
             preview: None,
             done: None,
@@ -310,7 +313,8 @@ pub async fn preview(
     };
     // A mapping file, and a time for rows without one, as `cxm import` takes them.
     page.submitted_at = upload.field("submitted_at").to_owned();
-    let mapping = match mapping_of(upload.field("mapping"), &page.submitted_at) {
+    page.sheet = upload.field("sheet").to_owned();
+    let mapping = match mapping_of(upload.field("mapping"), &page.submitted_at, &page.sheet) {
         Ok(mapping) => mapping,
         Err(error) => {
             page.error = Some(error);
@@ -360,7 +364,11 @@ fn preview_of(lang: Lang, report: &ImportReport, token: String) -> Preview {
             Container::Xlsx => "XLSX",
             Container::Xls => "XLS",
         },
-        encoding: file.encoding.to_owned(),
+        // A workbook's sheet in place of a text file's encoding.
+        encoding: file
+            .sheet
+            .as_ref()
+            .map_or_else(|| file.encoding.to_owned(), |sheet| format!("{sheet:?}")),
         rows: file.rows,
         survey: plan.survey.key.to_string(),
         creates_survey: plan.creates_survey,

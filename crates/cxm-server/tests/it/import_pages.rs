@@ -539,3 +539,56 @@ async fn every_problem_of_a_bad_row_reads_in_chinese_on_a_chinese_page() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_workbooks_sheet_is_chosen_on_the_import_page() {
+    use cxm_formats::Cell;
+    let pages = Pages::open().await;
+    let (_, analyst) = pages.person("wang", Role::Analyst).await;
+    let mut workbook = cxm_formats::WideXlsxWriter::new();
+    let headers = ["response_id", "submitted_at", "nps"];
+    let text = |s: &str| Cell::Text(s.to_owned());
+    workbook.sheet("Summary", &headers).unwrap();
+    workbook
+        .write(&[text("s1"), text("2026-03-01 10:00"), Cell::Number(9.0)])
+        .unwrap();
+    workbook.sheet("Raw data", &headers).unwrap();
+    for (id, nps) in [("r1", 10.0), ("r2", 2.0)] {
+        workbook
+            .write(&[text(id), text("2026-03-02 10:00"), Cell::Number(nps)])
+            .unwrap();
+    }
+    let mut bytes = Vec::new();
+    workbook.finish(&mut bytes).unwrap();
+    let preview = pages
+        .upload(
+            &analyst,
+            "/imports",
+            &[("survey", "book"), ("sheet", "Raw data")],
+            ("book.xlsx", &bytes),
+        )
+        .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.html);
+    for shown in ["&#34;Raw data&#34;", "2 rows", "import-now"] {
+        assert!(preview.html.contains(shown), "{shown}: {}", preview.html);
+    }
+    let token = hidden(&preview.html, "token");
+    let done = pages
+        .post(&analyst, "/imports/confirm", &[("token", token.as_str())])
+        .await;
+    assert!(done.html.contains("2 new responses"), "{}", done.html);
+    // A sheet the workbook lacks: the page says which it has.
+    let missing = pages
+        .upload(
+            &analyst,
+            "/imports",
+            &[("survey", "book"), ("sheet", "Raw")],
+            ("book.xlsx", &bytes),
+        )
+        .await;
+    assert!(
+        missing.html.contains("its sheets: Summary, Raw data"),
+        "{}",
+        missing.html
+    );
+}
