@@ -142,6 +142,9 @@ fn gmt_offset(text: &str) -> Option<FixedOffset> {
         None if digits.len() > 2 => digits.split_at(digits.len() - 2),
         None => (digits, "0"),
     };
+    if hours.len() > 2 || minutes.len() > 2 {
+        return None;
+    }
     let seconds = hours.parse::<i32>().ok()? * 3600 + minutes.parse::<i32>().ok()? * 60;
     FixedOffset::east_opt(sign * seconds)
 }
