@@ -98,6 +98,27 @@ pub struct Prepared {
 /// Header rows read before the format is known (Qualtrics has the most: three).
 const HEADER_PEEK: usize = 3;
 
+/// Rows a report may put above its table (a title, a date, a blank line), at most.
+const TITLE_ROWS: usize = 5;
+
+/// How many of the first rows are above the table's header: empty rows, and rows with one
+/// filled cell (a title such as `2024年客户满意度调查`) when a wider row follows. A file of one
+/// column has no title rows.
+fn lead_rows(head: &[Record]) -> usize {
+    let filled = |r: &Record| r.cells.iter().filter(|c| !c.trim().is_empty()).count();
+    let empty = head.iter().take_while(|r| filled(r) == 0).count();
+    let titled = head
+        .iter()
+        .take(TITLE_ROWS)
+        .take_while(|r| filled(r) <= 1)
+        .count();
+    if head[titled..].iter().any(|r| filled(r) >= 2) {
+        titled
+    } else {
+        empty.min(TITLE_ROWS)
+    }
+}
+
 /// First pass: opens the file, detects (or takes) its format, reads the header and profiles
 /// every column of every data row. Memory stays bounded by the number of columns.
 ///
@@ -116,11 +137,16 @@ pub fn prepare(
             Ok(record) => head.push(record),
             Err(error) => unreadable.push(row_problem(error)),
         }
-        if head.len() == HEADER_PEEK || !unreadable.is_empty() {
+        if head.len() == TITLE_ROWS + HEADER_PEEK || !unreadable.is_empty() {
             break;
         }
     }
-    let rows: Vec<Vec<String>> = head.iter().map(|r| r.cells.clone()).collect();
+    let lead = lead_rows(&head);
+    let rows: Vec<Vec<String>> = head[lead..]
+        .iter()
+        .take(HEADER_PEEK)
+        .map(|r| r.cells.clone())
+        .collect();
     if rows
         .first()
         .is_none_or(|r| r.iter().all(|c| c.trim().is_empty()))
@@ -134,6 +160,7 @@ pub fn prepare(
         .or(mapping.and_then(|m| m.format))
         .unwrap_or_else(|| Format::detect(&rows));
     let mut layout = layout_of(format, &rows);
+    layout.header_rows += lead;
     let unmapped = mapping.map(|m| m.apply(&mut layout)).unwrap_or_default();
     let width = layout.columns.len();
     let headers: Vec<String> = layout.columns.iter().map(|c| c.header.clone()).collect();

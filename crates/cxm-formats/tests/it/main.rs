@@ -618,3 +618,66 @@ fn a_workbook_is_read_at_its_first_sheet_with_data_or_the_sheet_asked_for() {
         .to_string();
     assert!(error.contains("not a workbook"), "{error}");
 }
+
+#[test]
+fn a_reports_title_rows_above_its_table_are_skipped() {
+    // A title and a blank line above the header, as reports exported from Excel have; rows
+    // keep their numbers in the file.
+    let file = FileSource::Bytes {
+        name: "report.csv".into(),
+        bytes: "2024年客户满意度调查,,\n,,\n编号,提交时间,推荐意愿\n1,2026-03-01 10:00,9\n2,someday,8\n"
+            .as_bytes()
+            .to_vec()
+            .into(),
+    };
+    let (prepared, plan) = plan_of(&file, None);
+    assert_eq!(prepared.rows, 2);
+    let becomes: Vec<&str> = plan.columns.iter().map(|c| c.becomes.as_str()).collect();
+    assert_eq!(
+        becomes,
+        ["response id", "submission time", "question q3 (nps)"]
+    );
+    assert_eq!(
+        first_response(&file, &prepared, &plan).id.as_deref(),
+        Some("1")
+    );
+    let bad = cxm_formats::data_rows(&file, &prepared)
+        .unwrap()
+        .nth(1)
+        .unwrap()
+        .unwrap();
+    assert_eq!(plan.convert(&bad).unwrap_err()[0].row, 5);
+    // A sheet whose table starts lower down.
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    for (row, cells) in [
+        ["id", "submitted_at", "nps"],
+        ["a", "2026-03-01 10:00", "7"],
+    ]
+    .iter()
+    .enumerate()
+    {
+        for (column, cell) in cells.iter().enumerate() {
+            sheet
+                .write_string(row as u32 + 2, column as u16, *cell)
+                .unwrap();
+        }
+    }
+    let file = FileSource::Bytes {
+        name: "lower.xlsx".into(),
+        bytes: workbook.save_to_buffer().unwrap().into(),
+    };
+    let (prepared, plan) = plan_of(&file, None);
+    assert_eq!(prepared.rows, 1);
+    assert_eq!(
+        first_response(&file, &prepared, &plan).id.as_deref(),
+        Some("a")
+    );
+    // A file of one column has no title.
+    let file = FileSource::Bytes {
+        name: "comments.csv".into(),
+        bytes: "comment\ngood\nbad\n".as_bytes().to_vec().into(),
+    };
+    let (prepared, _) = plan_of(&file, None);
+    assert_eq!(prepared.rows, 2);
+}
