@@ -1,6 +1,7 @@
 //! Files of history other than survey exports (complaints, monthly volumes): opened as tables
 //! like the exports are (CSV or TSV in UTF-8 or GBK, any delimiter, or a workbook's first
-//! sheet), with their header row read and an unreadable row reported on its row.
+//! sheet with data), with their header row read (below any title rows a report puts above its
+//! table) and an unreadable row reported on its row.
 
 use cxm_formats::{FileSource, FormatError, Table};
 
@@ -23,17 +24,16 @@ impl HeadedTable {
     /// [`AppError::Malformed`] for a file that is not a table; [`AppError::Invalid`] for an
     /// empty one.
     pub fn open(source: &FileSource) -> Result<HeadedTable, AppError> {
-        let mut rows = source
-            .open()
-            .map_err(|e| AppError::Malformed(e.to_string()))?;
+        // A report's title rows above the table are skipped.
+        let (rows, header) =
+            cxm_formats::open_headed(source).map_err(|e| AppError::Malformed(e.to_string()))?;
         let file = rows.file.clone();
-        let headers = match rows.next() {
-            Some(Ok(record)) => record
+        let headers = match header {
+            Some(record) => record
                 .cells
                 .iter()
                 .map(|h| h.trim().trim_start_matches('\u{feff}').trim().to_owned())
                 .collect(),
-            Some(Err(error)) => return Err(AppError::Malformed(error.to_string())),
             None => return Err(AppError::invalid("header", format!("{file} is empty"))),
         };
         Ok(HeadedTable {

@@ -101,6 +101,25 @@ const HEADER_PEEK: usize = 3;
 /// Rows a report may put above its table (a title, a date, a blank line), at most.
 const TITLE_ROWS: usize = 5;
 
+/// Opens a table with one header row (complaint and volume files): its header, after any
+/// title rows above it, and the table at the first row after the header.
+///
+/// # Errors
+/// [`FormatError`] when the file cannot be opened or its header row cannot be read.
+pub fn open_headed(source: &FileSource) -> Result<(Table, Option<Record>), FormatError> {
+    let head: Vec<Record> = source
+        .open()?
+        .take(TITLE_ROWS + 1)
+        .map_while(Result::ok)
+        .collect();
+    let mut table = source.open()?;
+    for _ in 0..lead_rows(&head) {
+        table.next();
+    }
+    let header = table.next().transpose()?;
+    Ok((table, header))
+}
+
 /// How many of the first rows are above the table's header: empty rows, and rows with one
 /// filled cell (a title such as `2024年客户满意度调查`) when a wider row follows. A file of one
 /// column has no title rows.

@@ -317,3 +317,31 @@ B2,2026-04-02 09:00,,Refund still missing
     assert_eq!(closed, [true, false]);
     assert_eq!(imported.cases[0].assignee_user_id, None);
 }
+
+#[tokio::test]
+async fn a_complaint_reports_title_rows_above_its_table_are_skipped() {
+    let (app, _database) = app_with_cases().await;
+    let title = "2026年3月投诉台账,,\n,,\n工单号,投诉时间,投诉内容\n";
+    // Problems name the rows as the file numbers them.
+    let error = app
+        .import_complaints(
+            &file(&format!(
+                "{title}T-1,2026-03-02,快递没到\nT-2,明天,质量差\n"
+            )),
+            None,
+        )
+        .await
+        .unwrap_err();
+    let AppError::Invalid(problems) = error else {
+        panic!("{error:?}")
+    };
+    let places: Vec<(Option<u64>, &str)> =
+        problems.iter().map(|p| (p.row, p.field.as_str())).collect();
+    assert_eq!(places, [(Some(5), "投诉时间")], "{problems:?}");
+    let imported = app
+        .import_complaints(&file(&format!("{title}T-1,2026-03-02,快递没到\n")), None)
+        .await
+        .unwrap();
+    assert_eq!(imported.cases.len(), 1);
+    assert_eq!(imported.cases[0].summary, "快递没到");
+}
