@@ -16,6 +16,19 @@ fn fixture(name: &str) -> FileSource {
     )
 }
 
+/// A text file of `text`, named `name`.
+fn text_file(name: &str, text: &str) -> FileSource {
+    FileSource::Bytes {
+        name: name.into(),
+        bytes: text.as_bytes().to_vec().into(),
+    }
+}
+
+/// What each column of the file becomes, as the plan says it.
+fn becomes_of(plan: &Plan) -> Vec<&str> {
+    plan.columns.iter().map(|c| c.becomes.as_str()).collect()
+}
+
 /// The response of a file's first data row, as `plan` converts it.
 fn first_response(
     file: &FileSource,
@@ -354,20 +367,14 @@ fn segment_columns_of_a_generic_file_become_dimensions_by_their_usual_names() {
 #[test]
 fn columns_whose_headers_make_the_same_key_stay_separate_questions() {
     // `Service` and `Service?` both slug to `service`; `Service 2` already owns `service_2`.
-    let file = FileSource::Bytes {
-        name: "same-keys.csv".into(),
-        bytes: "id,submitted_at,Service,Service?,Service 2\n\
-                1,2026-01-01 10:00,5,4,3\n2,2026-01-02 10:00,4,3,2\n"
-            .as_bytes()
-            .to_vec()
-            .into(),
-    };
+    let file = text_file(
+        "same-keys.csv",
+        "id,submitted_at,Service,Service?,Service 2\n\
+                1,2026-01-01 10:00,5,4,3\n2,2026-01-02 10:00,4,3,2\n",
+    );
     let (prepared, plan) = plan_of(&file, None);
     assert!(plan.problems.is_empty(), "{:?}", plan.problems);
-    let becomes: Vec<&str> = plan.columns[2..]
-        .iter()
-        .map(|c| c.becomes.as_str())
-        .collect();
+    let becomes = &becomes_of(&plan)[2..];
     assert_eq!(
         becomes,
         [
@@ -431,7 +438,7 @@ fn a_time_column_is_found_by_its_header_and_cells_and_utc_headers_are_read_in_ut
          t1,9,2026-09-03 03:58:00,2026-09-03 04:00:00,abc\n",
     );
     let (prepared, plan) = plan_of(&typeform, None);
-    let becomes: Vec<&str> = plan.columns.iter().map(|c| c.becomes.as_str()).collect();
+    let becomes = becomes_of(&plan);
     assert_eq!(
         &becomes[..4],
         [
@@ -455,7 +462,7 @@ fn a_time_column_is_found_by_its_header_and_cells_and_utc_headers_are_read_in_ut
          j2,2026-09-03 11:55,,Partial,10.0.0.2,3\n",
     );
     let (prepared, plan) = plan_of(&jotform, None);
-    let becomes: Vec<&str> = plan.columns.iter().map(|c| c.becomes.as_str()).collect();
+    let becomes = becomes_of(&plan);
     assert_eq!(
         &becomes[..5],
         [
@@ -480,23 +487,17 @@ fn a_time_column_is_found_by_its_header_and_cells_and_utc_headers_are_read_in_ut
 fn missing_value_markers_of_other_programs_leave_number_columns_numbers() {
     // As R writes a data frame: NA where a value is missing. `continent` is a choice whose
     // option NA (North America) is kept.
-    let file = FileSource::Bytes {
-        name: "from-r.csv".into(),
-        bytes: "response_id,submitted_at,nps,satisfaction,continent,recommended\n\
+    let file = text_file(
+        "from-r.csv",
+        "response_id,submitted_at,nps,satisfaction,continent,recommended\n\
                 1,2026-03-01 10:00,9,5,NA,1\n\
                 2,2026-03-02 10:00,NA,3,EU,0\n\
                 3,2026-03-03 10:00,3,#N/A,NA,NA\n\
-                4,2026-03-04 10:00,10,4,EU,1\n"
-            .as_bytes()
-            .to_vec()
-            .into(),
-    };
+                4,2026-03-04 10:00,10,4,EU,1\n",
+    );
     let (prepared, plan) = plan_of(&file, None);
     assert!(plan.problems.is_empty(), "{:?}", plan.problems);
-    let becomes: Vec<&str> = plan.columns[2..]
-        .iter()
-        .map(|c| c.becomes.as_str())
-        .collect();
+    let becomes = &becomes_of(&plan)[2..];
     assert_eq!(
         becomes,
         [
@@ -623,16 +624,13 @@ fn a_workbook_is_read_at_its_first_sheet_with_data_or_the_sheet_asked_for() {
 fn a_reports_title_rows_above_its_table_are_skipped() {
     // A title and a blank line above the header, as reports exported from Excel have; rows
     // keep their numbers in the file.
-    let file = FileSource::Bytes {
-        name: "report.csv".into(),
-        bytes: "2024年客户满意度调查,,\n,,\n编号,提交时间,推荐意愿\n1,2026-03-01 10:00,9\n2,someday,8\n"
-            .as_bytes()
-            .to_vec()
-            .into(),
-    };
+    let file = text_file(
+        "report.csv",
+        "2024年客户满意度调查,,\n,,\n编号,提交时间,推荐意愿\n1,2026-03-01 10:00,9\n2,someday,8\n",
+    );
     let (prepared, plan) = plan_of(&file, None);
     assert_eq!(prepared.rows, 2);
-    let becomes: Vec<&str> = plan.columns.iter().map(|c| c.becomes.as_str()).collect();
+    let becomes = becomes_of(&plan);
     assert_eq!(
         becomes,
         ["response id", "submission time", "question q3 (nps)"]
