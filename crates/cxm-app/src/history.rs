@@ -3,7 +3,7 @@
 //! sheet with data), with their header row read (below any title rows a report puts above its
 //! table) and an unreadable row reported on its row.
 
-use cxm_formats::{FileSource, FormatError, Table};
+use cxm_formats::{FileSource, FormatError, HeadedRows};
 
 use crate::{AppError, Problem};
 
@@ -14,7 +14,7 @@ pub(crate) struct HeadedTable {
     /// The header cells, trimmed, byte-order mark removed.
     pub headers: Vec<String>,
     /// The rows after the header.
-    pub rows: Table,
+    pub rows: HeadedRows,
 }
 
 impl HeadedTable {
@@ -25,9 +25,9 @@ impl HeadedTable {
     /// empty one.
     pub fn open(source: &FileSource) -> Result<HeadedTable, AppError> {
         // A report's title rows above the table are skipped.
-        let (rows, header) =
+        let (header, rows) =
             cxm_formats::open_headed(source).map_err(|e| AppError::Malformed(e.to_string()))?;
-        let file = rows.file.clone();
+        let file = source.name();
         let headers = match header {
             Some(record) => record
                 .cells

@@ -47,14 +47,13 @@ impl Profile {
         if value.is_empty() {
             return;
         }
+        self.filled += 1;
         if is_na_marker(value) {
             // Still an option should the column turn out to be a choice.
-            self.filled += 1;
             self.na_markers += 1;
             self.remember(value);
             return;
         }
-        self.filled += 1;
         self.max_chars = self.max_chars.max(value.chars().count());
         if let Some(number) = whole_number(value) {
             self.integers += 1;

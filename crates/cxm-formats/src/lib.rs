@@ -101,37 +101,43 @@ const HEADER_PEEK: usize = 3;
 /// Rows a report may put above its table (a title, a date, a blank line), at most.
 const TITLE_ROWS: usize = 5;
 
-/// Opens a table with one header row (complaint and volume files): its header, after any
-/// title rows above it, and the table at the first row after the header.
+/// The rows of a table after its header row, as [`open_headed`] gives them.
+pub type HeadedRows = std::iter::Chain<std::vec::IntoIter<Result<Record, FormatError>>, Table>;
+
+/// Opens a table with one header row (complaint and volume files), read once: its header,
+/// after any title rows above it, and the rows after the header.
 ///
 /// # Errors
 /// [`FormatError`] when the file cannot be opened or its header row cannot be read.
-pub fn open_headed(source: &FileSource) -> Result<(Table, Option<Record>), FormatError> {
-    let head: Vec<Record> = source
-        .open()?
-        .take(TITLE_ROWS + 1)
-        .map_while(Result::ok)
-        .collect();
+pub fn open_headed(source: &FileSource) -> Result<(Option<Record>, HeadedRows), FormatError> {
     let mut table = source.open()?;
-    for _ in 0..lead_rows(&head) {
-        table.next();
-    }
-    let header = table.next().transpose()?;
-    Ok((table, header))
+    let mut head: Vec<Result<Record, FormatError>> = table.by_ref().take(TITLE_ROWS + 1).collect();
+    let filled: Vec<usize> = head
+        .iter()
+        .map_while(|r| r.as_ref().ok())
+        .map(filled_cells)
+        .collect();
+    let mut rest = head.split_off(lead_rows(&filled)).into_iter();
+    let header = rest.next().transpose()?;
+    Ok((header, rest.chain(table)))
 }
 
-/// How many of the first rows are above the table's header: empty rows, and rows with one
-/// filled cell (a title such as `2024年客户满意度调查`) when a wider row follows. A file of one
-/// column has no title rows.
-fn lead_rows(head: &[Record]) -> usize {
-    let filled = |r: &Record| r.cells.iter().filter(|c| !c.trim().is_empty()).count();
-    let empty = head.iter().take_while(|r| filled(r) == 0).count();
-    let titled = head
+/// A row's cells that hold anything.
+fn filled_cells(record: &Record) -> usize {
+    record.cells.iter().filter(|c| !c.trim().is_empty()).count()
+}
+
+/// How many of the first rows (each given by its filled cells) are above the table's header:
+/// empty rows, and rows with one filled cell (a title such as `2024年客户满意度调查`) when a
+/// wider row follows. A file of one column has no title rows.
+fn lead_rows(filled: &[usize]) -> usize {
+    let empty = filled.iter().take_while(|&&n| n == 0).count();
+    let titled = filled
         .iter()
         .take(TITLE_ROWS)
-        .take_while(|r| filled(r) <= 1)
+        .take_while(|&&n| n <= 1)
         .count();
-    if head[titled..].iter().any(|r| filled(r) >= 2) {
+    if filled[titled..].iter().any(|&n| n >= 2) {
         titled
     } else {
         empty.min(TITLE_ROWS)
@@ -160,7 +166,7 @@ pub fn prepare(
             break;
         }
     }
-    let lead = lead_rows(&head);
+    let lead = lead_rows(&head.iter().map(filled_cells).collect::<Vec<_>>());
     let rows: Vec<Vec<String>> = head[lead..]
         .iter()
         .take(HEADER_PEEK)
