@@ -79,8 +79,11 @@ impl Plan {
                     complete = Some(false);
                 }
                 // Typeform's `Submit Date (UTC)` says its zone; other times are local.
-                let utc = self.headers[index].to_lowercase().contains("utc");
-                let zone = if utc { &TimeZone::utc() } else { &self.zone };
+                let zone = if meta.utc.contains(&index) {
+                    &TimeZone::utc()
+                } else {
+                    &self.zone
+                };
                 match parse_time(text, zone) {
                     Some(time) => time.to_rfc3339(),
                     None => {
@@ -226,7 +229,7 @@ impl Plan {
                     })
             };
         // `NA` and the like are no answer, unless the question has such an option.
-        let unanswered = |options: &std::collections::HashMap<String, String>, value: &str| {
+        let unanswered = |options: &HashMap<String, String>, value: &str| {
             value.is_empty()
                 || (is_na_marker(value) && !options.contains_key(&value.trim().to_lowercase()))
         };

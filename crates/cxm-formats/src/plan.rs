@@ -83,6 +83,8 @@ pub(crate) struct Meta {
     pub survey: Option<usize>,
     pub submitted: Vec<usize>,
     pub started: Vec<usize>,
+    /// Time columns whose header says they are in UTC (Typeform's `Submit Date (UTC)`).
+    pub utc: Vec<usize>,
     pub complete: Option<usize>,
     pub channel: Option<usize>,
     pub language: Option<usize>,
@@ -366,6 +368,13 @@ impl Plan {
             };
             becomes.push(text);
         }
+        meta.utc = meta
+            .submitted
+            .iter()
+            .chain(&meta.started)
+            .copied()
+            .filter(|&index| headers[index].to_lowercase().contains("utc"))
+            .collect();
 
         let mut problems = Vec::new();
         let mut questions: Vec<Question> = Vec::new();
