@@ -293,8 +293,7 @@ pub async fn preview(
         *selected = *name == format_name || (format_name.is_empty() && *name == "auto");
     }
     let Some(source) = source else {
-        page.error = Some(lang.t("imports.no_file").to_owned());
-        return render(&page, StatusCode::UNPROCESSABLE_ENTITY);
+        return without_file(page, lang);
     };
     let survey = if page.survey.is_empty() {
         None
@@ -570,7 +569,7 @@ pub async fn complaints(
     })
 }
 
-/// The page of a history upload sent without a file.
+/// The page of an upload sent without a file.
 fn without_file(mut page: ImportPage, lang: Lang) -> Response {
     page.error = Some(lang.t("imports.no_file").to_owned());
     render(&page, StatusCode::UNPROCESSABLE_ENTITY)
