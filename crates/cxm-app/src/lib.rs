@@ -14,6 +14,7 @@ mod error;
 mod explorer;
 mod export;
 mod feeds;
+mod filters;
 mod forms;
 mod history;
 mod import;

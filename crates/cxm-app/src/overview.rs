@@ -176,20 +176,7 @@ impl App {
             ..MetricQueryInput::default()
         };
         for (key, values) in &input.filters {
-            match key.as_str() {
-                "channel" => base.channels.extend(values.iter().cloned()),
-                "touchpoint" => base.touchpoints.extend(values.iter().cloned()),
-                answer if answer.starts_with("answer:") => base
-                    .answers
-                    .entry(answer["answer:".len()..].to_owned())
-                    .or_default()
-                    .extend(values.iter().cloned()),
-                _ => base
-                    .dimensions
-                    .entry(key.clone())
-                    .or_default()
-                    .extend(values.iter().cloned()),
-            }
+            base.add_filter(key, values);
         }
         let run = |input: MetricQueryInput| async move {
             let query = input.parse(&self.config)?;

@@ -104,16 +104,7 @@ pub async fn list(
         ..ResponseListInput::default()
     };
     for (key, values) in &filters {
-        match key.as_str() {
-            "channel" => input.channels.extend(values.iter().cloned()),
-            "touchpoint" => input.touchpoints.extend(values.iter().cloned()),
-            answer if answer.starts_with("answer:") => input
-                .answers
-                .push((answer["answer:".len()..].to_owned(), values.clone())),
-            dimension => input
-                .dimensions
-                .push((dimension.to_owned(), values.clone())),
-        }
+        input.add_filter(key, values);
     }
     let (explored, next) = match state.app.explore(&input).await {
         Ok(found) => found,
