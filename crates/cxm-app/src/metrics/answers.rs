@@ -36,6 +36,16 @@ pub(crate) enum NotChoice {
     Missing,
 }
 
+impl NotChoice {
+    /// Why `key` names no choice question, as a problem says it.
+    pub(crate) fn reason(&self, key: &str) -> String {
+        match self {
+            NotChoice::OtherKind => format!("{key} is not a single or multiple choice question"),
+            NotChoice::Missing => format!("the selected surveys have no question {key}"),
+        }
+    }
+}
+
 impl ChoiceQuestion {
     /// The choice question `question` of the surveys whose items are `items`.
     ///
@@ -137,17 +147,8 @@ pub(crate) fn answer_filters(
     let mut filters = Vec::with_capacity(answers.len());
     for (question, values) in answers {
         let key = question.as_str();
-        let found = ChoiceQuestion::find(question, items, stored).map_err(|why| {
-            AppError::invalid(
-                format!("answers.{key}"),
-                match why {
-                    NotChoice::OtherKind => {
-                        format!("{key} is not a single or multiple choice question")
-                    }
-                    NotChoice::Missing => format!("the selected surveys have no question {key}"),
-                },
-            )
-        })?;
+        let found = ChoiceQuestion::find(question, items, stored)
+            .map_err(|why| AppError::invalid(format!("answers.{key}"), why.reason(key)))?;
         filters.push(AnswerFilter {
             options: found.option_keys(values),
             items: found.items,

@@ -110,17 +110,15 @@ impl App {
                 GroupBy::Answer(question) => {
                     let found = ChoiceQuestion::find(question, &items, &stored).map_err(|why| {
                         let key = question.as_str();
+                        let hint = match why {
+                            NotChoice::Missing => {
+                                format!(" (a dimension is a breakdown by its key alone: {key})")
+                            }
+                            NotChoice::OtherKind => String::new(),
+                        };
                         AppError::invalid(
                             "group_by",
-                            match why {
-                                NotChoice::OtherKind => format!(
-                                    "answer:{key}: {key} is not a single or multiple choice question"
-                                ),
-                                NotChoice::Missing => format!(
-                                    "answer:{key}: the selected surveys have no question {key} \
-                                     (a dimension is a breakdown by its key alone: {key})"
-                                ),
-                            },
+                            format!("answer:{key}: {}{hint}", why.reason(key)),
                         )
                     })?;
                     option_labels.push(Some(found.labels()));
