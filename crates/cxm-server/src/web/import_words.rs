@@ -5,6 +5,14 @@
 
 use crate::web::i18n::Lang;
 
+/// The Chinese of `text` in a table of fixed English phrases and their Chinese.
+fn fixed(table: &[(&str, &str)], text: &str) -> Option<String> {
+    table
+        .iter()
+        .find(|(en, _)| *en == text)
+        .map(|(_, zh)| (*zh).to_owned())
+}
+
 /// What a column becomes, in the page's language (the plan says it in English; reasons it does
 /// not know in Chinese stay English).
 pub(crate) fn described(lang: Lang, text: &str) -> String {
@@ -27,8 +35,8 @@ pub(crate) fn described(lang: Lang, text: &str) -> String {
         ("customer email", "客户邮箱"),
         ("customer name", "客户姓名"),
     ];
-    if let Some((_, zh)) = FIXED.iter().find(|(en, _)| *en == text) {
-        return (*zh).to_owned();
+    if let Some(zh) = fixed(&FIXED, text) {
+        return zh;
     }
     if let Some(key) = text.strip_prefix("dimension ") {
         return format!("维度 {key}");
@@ -112,10 +120,7 @@ fn reason_zh(reason: &str) -> String {
             "Qualtrics 的机器人与欺诈检测",
         ),
     ];
-    REASONS
-        .iter()
-        .find(|(en, _)| *en == reason)
-        .map_or_else(|| reason.to_owned(), |(_, zh)| (*zh).to_owned())
+    fixed(&REASONS, reason).unwrap_or_else(|| reason.to_owned())
 }
 
 /// A problem found in a cell, in the page's language.
@@ -135,8 +140,8 @@ pub(crate) fn problem(lang: Lang, reason: &str) -> String {
             "不是该题量表上的数字",
         ),
     ];
-    if let Some((_, zh)) = FIXED.iter().find(|(en, _)| *en == reason) {
-        return (*zh).to_owned();
+    if let Some(zh) = fixed(&FIXED, reason) {
+        return zh;
     }
     if reason.starts_with("not a time cxm can read") {
         return "无法识别的时间（可用格式如 2026-09-03 12:00:00、2026/09/03 12:00、2026年9月3日、3-Sep-2026、RFC 3339、Unix 秒）".to_owned();
@@ -165,8 +170,8 @@ fn survey_problem(reason: &str) -> Option<String> {
         ("must not be empty", "不能为空"),
         ("is not a row of this matrix", "不是该矩阵的行"),
     ];
-    if let Some((_, zh)) = FIXED.iter().find(|(en, _)| *en == reason) {
-        return Some((*zh).to_owned());
+    if let Some(zh) = fixed(&FIXED, reason) {
+        return Some(zh);
     }
     let zh = if reason.starts_with("no column holds the submission time") {
         "没有提交时间列：请在映射文件中用 role = \"submitted_at\" 指明该列，或为所有行指定同一提交时间"
@@ -226,8 +231,8 @@ fn history_problem(reason: &str) -> Option<String> {
         ("the complaint's text is empty", "投诉内容为空"),
         ("closed before it was received", "结案时间早于投诉时间"),
     ];
-    if let Some((_, zh)) = FIXED.iter().find(|(en, _)| *en == reason) {
-        return Some((*zh).to_owned());
+    if let Some(zh) = fixed(&FIXED, reason) {
+        return Some(zh);
     }
     let zh = if let Some((value, _)) = reason.split_once(" is not a status cxm knows") {
         format!(
