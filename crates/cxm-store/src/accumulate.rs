@@ -66,6 +66,28 @@ pub struct AnswerFilter {
     pub options: Vec<String>,
 }
 
+impl AnswerFilter {
+    /// The SQL condition on the response `response` (a column), with `alias` for the answer
+    /// table: `bind` binds the items and the options and gives their placeholder lists.
+    /// `EXISTS`, not a join, so that a response that chose two of the options counts once; a
+    /// filter that names nothing keeps nothing (and binds nothing).
+    pub(crate) fn condition(
+        &self,
+        alias: &str,
+        response: &str,
+        bind: impl FnOnce(&[i64], &[String]) -> (String, String),
+    ) -> String {
+        if self.items.is_empty() || self.options.is_empty() {
+            return "1 = 0".to_owned();
+        }
+        let (items, options) = bind(&self.items, &self.options);
+        format!(
+            "EXISTS (SELECT 1 FROM choice_answers {alias} WHERE {alias}.response_id = {response} \
+             AND {alias}.item_id IN ({items}) AND {alias}.option IN ({options}))"
+        )
+    }
+}
+
 /// What to count.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccumulatorQuery {
@@ -401,14 +423,14 @@ fn fact_sql(query: &AccumulatorQuery) -> Sql {
         _ => "a.response_id",
     };
     for (index, column) in query.group_by.iter().enumerate() {
-        match (column, column.key()) {
-            (GroupColumn::Answer(items), _) => {
+        match column {
+            GroupColumn::Answer(items) => {
                 let items = sql.list(items.iter().map(|&id| Bind::Int(id)));
                 from.push_str(&format!(" LEFT JOIN choice_answers d{index} ON d{index}.response_id = {response} AND d{index}.item_id IN ({items})"));
                 columns.push((format!("d{index}.option AS g{index}"), true));
             }
-            (_, key) => {
-                let key = sql.param(Bind::Text(key.unwrap_or_default().to_owned()));
+            segment => {
+                let key = sql.param(Bind::Text(segment.key().unwrap_or_default().to_owned()));
                 from.push_str(&format!(" LEFT JOIN segment_dimensions d{index} ON d{index}.segment_id = a.segment_id AND d{index}.key = {key}"));
                 columns.push((format!("d{index}.value AS g{index}"), true));
             }
@@ -444,16 +466,11 @@ fn fact_sql(query: &AccumulatorQuery) -> Sql {
         ));
     }
     for (index, answer) in query.answers.iter().enumerate() {
-        if answer.items.is_empty() || answer.options.is_empty() {
-            conditions.push("1 = 0".to_owned());
-            continue;
-        }
-        let items = sql.list(answer.items.iter().map(|&id| Bind::Int(id)));
-        let options = sql.texts(&answer.options);
-        // EXISTS, not a join: a response that chose two of the options counts once.
-        conditions.push(format!(
-            "EXISTS (SELECT 1 FROM choice_answers x{index} WHERE x{index}.response_id = {response} AND x{index}.item_id IN ({items}) AND x{index}.option IN ({options}))"
-        ));
+        let condition = answer.condition(&format!("x{index}"), response, |items, options| {
+            let items = sql.list(items.iter().map(|&id| Bind::Int(id)));
+            (items, sql.texts(options))
+        });
+        conditions.push(condition);
     }
     sql.text = select_grouped(&columns, &from, &conditions, "");
     sql

@@ -143,25 +143,21 @@ impl Store {
             ));
         }
         for answer in &filter.answers {
-            if answer.items.is_empty() || answer.options.is_empty() {
-                conditions.push("1 = 0".to_owned());
-                continue;
-            }
-            let mut list = Vec::with_capacity(answer.items.len());
-            for &item in &answer.items {
-                ints.push(item);
-                list.push(format!("$I{}", ints.len()));
-            }
-            let options: Vec<String> = answer
-                .options
-                .iter()
-                .map(|o| text_param(o.clone(), &mut texts))
-                .collect();
-            conditions.push(format!(
-                "EXISTS (SELECT 1 FROM choice_answers x WHERE x.response_id = r.id AND x.item_id IN ({}) AND x.option IN ({}))",
-                list.join(", "),
-                options.join(", ")
-            ));
+            let condition = answer.condition("x", "r.id", |items, options| {
+                let items: Vec<String> = items
+                    .iter()
+                    .map(|&item| {
+                        ints.push(item);
+                        format!("$I{}", ints.len())
+                    })
+                    .collect();
+                let options: Vec<String> = options
+                    .iter()
+                    .map(|o| text_param(o.clone(), &mut texts))
+                    .collect();
+                (items.join(", "), options.join(", "))
+            });
+            conditions.push(condition);
         }
         if let Some((first, last)) = filter.days {
             ints.push(first);
